@@ -1,0 +1,107 @@
+"""Rules as data, and their compilation to a durable-rules ruleset.
+
+A ruleset is compiled once per process per (id, sha256): durable-rules cannot unregister a ruleset and each
+registration costs memory that is never freed (field notes), so the compiled form is cached here.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.conditions import CompiledCondition, compile_condition
+from engine.effects import check_effect
+from engine.errors import RuleDefinitionError
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    when: Mapping[str, Any]
+    then: Mapping[str, Any]
+    pri: int = 0
+
+
+@dataclass(frozen=True)
+class RulesetSpec:
+    """What the engine needs of a ruleset: an identity, parameters conditions may name, and the rules."""
+
+    id: str
+    sha256: str
+    params: Mapping[str, Any]
+    rules: tuple[Rule, ...]
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    rule: Rule
+    condition: CompiledCondition
+
+
+@dataclass
+class CompiledRuleset:
+    spec: RulesetSpec
+    rules: tuple[CompiledRule, ...]
+    durable_name: str
+    # kind -> field path -> expected type, merged over every rule about that kind.
+    schema: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def durable_definition(self) -> dict[str, Any]:
+        # A fresh dict every time: set_rulesets mutates what it is given (it deletes `run`).
+        return {
+            self.durable_name: {
+                f"r{index}": {"all": [{"m": compiled.condition.durable}], "pri": compiled.rule.pri, "run": str(index)}
+                for index, compiled in enumerate(self.rules)
+            }
+        }
+
+
+_RULE_ID = re.compile(r"^[A-Za-z0-9_.:@-]+$")
+
+
+def compile_ruleset(spec: RulesetSpec) -> CompiledRuleset:
+    """Check and compile every rule; raises RuleDefinitionError listing every problem found."""
+    problems: list[str] = []
+    compiled: list[CompiledRule] = []
+    seen: set[str] = set()
+    schema: dict[str, dict[str, str]] = {}
+    for rule in spec.rules:
+        where = f"rule {rule.id}"
+        if not _RULE_ID.match(rule.id):
+            problems.append(f"{where}: a rule id uses letters, digits and _ . : @ - only")
+        if rule.id in seen:
+            problems.append(f"{where}: duplicate rule id")
+        seen.add(rule.id)
+        if isinstance(rule.pri, bool) or not isinstance(rule.pri, int) or rule.pri < 0:
+            # Negative priorities wrap around in the C core (field notes).
+            problems.append(f"{where}: pri must be a whole number 0 or more, found {rule.pri!r}")
+        condition, found = compile_condition(rule.when, spec.params, where)
+        problems += found
+        problems += check_effect(rule.then, spec.params, where)
+        kind_schema = schema.setdefault(condition.kind, {})
+        for path, typ in condition.field_types.items():
+            if kind_schema.setdefault(path, typ) != typ:
+                problems.append(
+                    f"{where}: field {path} of {condition.kind} facts is compared as a {typ} here "
+                    f"and as a {kind_schema[path]} by another rule"
+                )
+        compiled.append(CompiledRule(rule, condition))
+    if problems:
+        raise RuleDefinitionError(problems)
+    name = re.sub(r"[^A-Za-z0-9_]", "_", f"{spec.id}_{spec.sha256[:16]}")
+    return CompiledRuleset(spec, tuple(compiled), name, schema)
+
+
+_CACHE: dict[tuple[int, str, str], CompiledRuleset] = {}
+
+
+def compiled_ruleset(spec: RulesetSpec) -> CompiledRuleset:
+    """The compiled form of `spec`, built once per process."""
+    key = (os.getpid(), spec.id, spec.sha256)
+    found = _CACHE.get(key)
+    if found is None:
+        found = _CACHE[key] = compile_ruleset(spec)
+    return found

@@ -1,0 +1,204 @@
+"""Firing rules over facts: one durable-rules session per subject, always deleted afterwards.
+
+This is where a rule fires. Each fact is asserted on its own so the trace order is the assertion order
+(durable-rules fires the last fact of a batch first); every firing runs the effect in Python with the
+caller's original values and is recorded in the trace.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Mapping
+from decimal import Decimal
+from types import TracebackType
+from typing import Any
+
+from durable import engine as durable
+
+from engine.effects import compute_effect
+from engine.errors import ActionError, EngineError, FactError
+from engine.numbers import to_engine_number
+from engine.predicate import MISSING, lookup
+from engine.ruleset import CompiledRuleset, RulesetSpec, compiled_ruleset
+from engine.trace import Firing, Trace
+
+# durable-rules refuses facts with more properties than this (field notes).
+MAX_PROPERTIES = 255
+_TYPE_OK = {
+    "number": lambda v: isinstance(v, (int, Decimal)) and not isinstance(v, bool),
+    "string": lambda v: isinstance(v, str),
+    "bool": lambda v: isinstance(v, bool),
+}
+
+
+class _QuietHost(durable.Host):
+    """A Host without the dispatcher and timer threads.
+
+    The default Host starts background threads that never stop; under batch load they raised error 307 and
+    mis-scored bids (field notes). Every action here runs synchronously inside assert_fact, so none are needed.
+    """
+
+    def _run(self) -> None:
+        return None
+
+
+class _Registration:
+    """A compiled ruleset registered on this process's Host, and the session its actions report to."""
+
+    def __init__(self, compiled: CompiledRuleset, host: _QuietHost) -> None:
+        self.compiled = compiled
+        self.current: Session | None = None
+        definition = compiled.durable_definition()
+        for index, body in enumerate(definition[compiled.durable_name].values()):
+            body["run"] = self._action(index)
+        host.set_rulesets(definition)
+
+    def _action(self, index: int) -> Any:
+        def run(c: Any) -> None:
+            session = self.current
+            if session is not None:
+                session._on_fire(index, c.m)
+
+        return run
+
+
+_HOSTS: dict[int, _QuietHost] = {}
+_REGISTERED: dict[tuple[int, str], _Registration] = {}
+_SIDS = itertools.count(1)
+
+
+def _registration(compiled: CompiledRuleset) -> _Registration:
+    pid = os.getpid()  # a forked worker must not share its parent's Host
+    host = _HOSTS.get(pid)
+    if host is None:
+        host = _HOSTS[pid] = _QuietHost()
+    key = (pid, compiled.durable_name)
+    found = _REGISTERED.get(key)
+    if found is None:
+        found = _REGISTERED[key] = _Registration(compiled, host)
+    return found
+
+
+class Session:
+    """The facts about one subject (a bid, a tender), fired against one ruleset."""
+
+    def __init__(self, spec: RulesetSpec, label: str, trace: Trace) -> None:
+        self.compiled = compiled_ruleset(spec)
+        self.spec = spec
+        self.label = label
+        self.trace = trace
+        self._reg = _registration(self.compiled)
+        self._host = _HOSTS[os.getpid()]
+        self._sid = f"s{next(_SIDS)}"
+        self._facts: dict[str, Mapping[str, Any]] = {}
+        self._fired: set[tuple[int, str]] = set()
+        self._new: list[Firing] = []
+        self._error: EngineError | None = None
+        self._closed = False
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close(check=exc is None)
+
+    def assert_fact(self, fact: Mapping[str, Any]) -> list[Firing]:
+        """Assert one fact; returns the firings it caused, in order. Raises EngineError on any failure."""
+        if self._closed:
+            raise EngineError("the session is closed", ruleset_id=self.spec.id, fact=dict(fact))
+        engine_fact = self._prepare(fact)
+        self._facts[str(fact["id"])] = fact
+        self._new = []
+        self._reg.current = self
+        try:
+            self._host.assert_fact(self.compiled.durable_name, engine_fact)
+        except durable.MessageNotHandledException:
+            pass  # no rule is about this fact: nothing fires, which is an answer too
+        except durable.MessageObservedException:
+            raise FactError("the same fact was asserted twice", ruleset_id=self.spec.id, fact=dict(fact)) from None
+        except Exception as exc:  # durable-rules reports C-core failures as bare Exceptions with error codes
+            raise EngineError(f"durable-rules failed: {exc}", ruleset_id=self.spec.id, fact=dict(fact)) from exc
+        finally:
+            self._reg.current = None
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+        return self._new
+
+    def close(self, check: bool = True) -> None:
+        """Delete the session's state (the only way durable-rules frees a session id)."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            state = self._host.get_state(self.compiled.durable_name, self._sid) if check else {}
+        finally:
+            self._host.delete_state(self.compiled.durable_name, self._sid)
+        if state and "exception" in state:
+            raise EngineError(f"an action failed: {state['exception']}", ruleset_id=self.spec.id)
+
+    def _prepare(self, fact: Mapping[str, Any]) -> dict[str, Any]:
+        where = dict(fact)
+        fact_id = fact.get("id")
+        kind = fact.get("kind")
+        if not isinstance(fact_id, str) or not fact_id:
+            raise FactError("every fact needs a non-empty string id", ruleset_id=self.spec.id, fact=where)
+        if fact_id in self._facts:
+            raise FactError("a fact with this id was already asserted", ruleset_id=self.spec.id, fact=where)
+        if not isinstance(kind, str):
+            raise FactError("every fact needs a string kind", ruleset_id=self.spec.id, fact=where)
+        if "sid" in fact:
+            raise FactError("sid is reserved for the engine", ruleset_id=self.spec.id, fact=where)
+        if len(fact) > MAX_PROPERTIES - 1:
+            raise FactError(
+                f"{len(fact)} properties; durable-rules takes at most {MAX_PROPERTIES}", ruleset_id=self.spec.id, fact=where
+            )
+        for path, typ in self.compiled.schema.get(kind, {}).items():
+            value = lookup(fact, path)
+            if value is not MISSING and not _TYPE_OK[typ](value):
+                raise FactError(
+                    f"field {path} must be a {typ} (the rules compare it as one), found {value!r}",
+                    ruleset_id=self.spec.id,
+                    fact=where,
+                )
+        try:
+            converted = _to_engine(fact)
+        except ValueError as exc:
+            raise FactError(str(exc), ruleset_id=self.spec.id, fact=where) from None
+        converted["sid"] = self._sid
+        return converted
+
+    def _on_fire(self, index: int, matched: Any) -> None:
+        compiled = self.compiled.rules[index]
+        fact_id = str(matched["id"])
+        # An `any` fires once per true branch (field notes); one firing per rule and fact is what is meant.
+        if (index, fact_id) in self._fired or self._error is not None:
+            return
+        self._fired.add((index, fact_id))
+        fact = self._facts[fact_id]
+        try:
+            effect = compute_effect(compiled.rule.then, fact, self.spec.params)
+        except Exception as exc:  # durable-rules would swallow it; keep it and raise it after the assert
+            self._error = ActionError(
+                f"effect failed: {exc}", ruleset_id=self.spec.id, rule_id=compiled.rule.id, fact=dict(fact)
+            )
+            return
+        self._new.append(self.trace.record(self.label, compiled.rule.id, dict(fact), effect))
+
+
+def _to_engine(value: Any, path: str = "") -> Any:
+    if isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, (int, Decimal)):
+        try:
+            return to_engine_number(value)
+        except ValueError as exc:
+            raise ValueError(f"field {path}: {exc}") from None
+    if isinstance(value, Mapping):
+        return {str(k): _to_engine(v, f"{path}.{k}" if path else str(k)) for k, v in value.items() if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [_to_engine(v, f"{path}[]") for v in value if v is not None]
+    raise ValueError(f"field {path}: {type(value).__name__} values cannot be matched on (use Decimal, str or bool)")
