@@ -1,0 +1,1 @@
+"""tenderscore's scoring layer: tender packs, rulesets, the arithmetic of scoring.md, results and records."""

@@ -1,0 +1,223 @@
+"""Scoring a validated pack: policy first, then each bid's rules, eligibility, points, flags and ranking.
+
+The engine decides (every valuation, cap, exclusion, flag and the policy status is a rule firing in the
+trace); this module interprets those decisions and does the relative arithmetic across bids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any
+
+from engine import Firing, Session, Trace
+from scoring import facts, points
+from scoring.errors import PolicyRefused, RulesetError
+from scoring.pack import Pack
+from scoring.ranking import rank
+from scoring.result import (
+    BidResult,
+    CommitmentValue,
+    Exclusion,
+    Flag,
+    Notice,
+    PolicyResult,
+    QuestionScore,
+    Result,
+    RulesetInfo,
+    TenderInfo,
+    ThemeScore,
+)
+from scoring.numbers import ZERO, fmt2
+
+
+@dataclass
+class Evaluation:
+    result: Result
+    trace: Trace
+
+
+def evaluate(pack: Pack) -> Evaluation:
+    """Score `pack`. Raises PolicyRefused when the ruleset's policy refuses the tender as it stands."""
+    tender, ruleset = pack.tender, pack.ruleset
+    trace = Trace()
+    with Session(ruleset.spec, "tender", trace) as tender_session:
+        policy = _policy(pack, tender_session.assert_fact(facts.tender_fact(tender)))
+        bids = [_score_bid(pack, entry_index, trace) for entry_index in range(len(pack.bids))]
+        eligible = [b for b in bids if b.eligible]
+        _relative_points(pack, eligible)
+        alt_fraction = ruleset.model.policy.alt_fraction
+        for bid in eligible:
+            others = [b.price_gbp for b in eligible if b is not bid]
+            fact = facts.price_check_fact(bid.bid_id, bid.price_gbp, others, alt_fraction)
+            _collect(bid, tender_session.assert_fact(fact))
+    ranked = rank(eligible)
+    result = Result(
+        tender=TenderInfo(
+            tender.id,
+            tender.title,
+            tender.buyer,
+            tender.contract_value_gbp,
+            tender.procedure,
+            tender.weights.price,
+            tender.weights.quality,
+            tender.weights.social_value,
+            tender.price.method,
+            tender.quality.scale_max,
+        ),
+        ruleset=RulesetInfo(ruleset.id, ruleset.version, ruleset.sha256, ruleset.model.title),
+        policy=policy,
+        bids=ranked + [b for b in bids if not b.eligible],
+        themes=tuple(ruleset.model.themes),
+        core_outcome_titles={key: o.title for key, o in ruleset.model.core_outcomes.items()},
+    )
+    return Evaluation(result, trace)
+
+
+def _policy(pack: Pack, firings: list[Firing]) -> PolicyResult:
+    tender, ruleset = pack.tender, pack.ruleset
+    refusals = [f for f in firings if f.effect["type"] == "refuse"]
+    if refusals:
+        raise PolicyRefused(pack.file_label("tender.yaml"), refusals[0].effect["message"])
+    statuses = [f for f in firings if f.effect["type"] == "status"]
+    decided = {f.effect["value"] for f in statuses}
+    if len(decided) != 1:
+        what = "no policy status" if not decided else f"conflicting policy statuses ({', '.join(sorted(decided))})"
+        raise RulesetError(f"ruleset {ruleset.id}: its rules decided {what} for tender {tender.id}")
+    chosen = statuses[0]
+    notices = tuple(
+        Notice(f.effect["code"], f.effect["message"], f.rule) for f in firings if f.effect["type"] == "notice"
+    )
+    return PolicyResult(
+        status=chosen.effect["value"],
+        message=chosen.effect.get("message", ""),
+        rule=chosen.rule,
+        social_value_weight=tender.weights.social_value,
+        floor=ruleset.model.policy.floor,
+        target=ruleset.model.policy.target,
+        notices=notices,
+        exemption_reason=tender.exemption.reason if tender.exemption else None,
+        exemption_approved_by=tender.exemption.approved_by if tender.exemption else None,
+    )
+
+
+def _score_bid(pack: Pack, index: int, trace: Trace) -> BidResult:
+    tender, ruleset = pack.tender, pack.ruleset
+    entry = pack.bids[index]
+    bid = entry.bid
+    result = BidResult(entry.bid_id, bid.bidder, pack.file_label(entry.file), bid.price_gbp)
+    scores = {q.id: pack.scores[(entry.bid_id, q.id)] for q in tender.all_questions()}
+    with Session(ruleset.spec, f"bid:{entry.bid_id}", trace) as session:
+        _collect(result, session.assert_fact(facts.bid_fact(entry.bid_id, bid)))
+        for fact in facts.gate_facts(tender, ruleset, bid):
+            _collect(result, session.assert_fact(fact))
+        for fact in facts.score_facts(tender, {qid: row.score for qid, row in scores.items()}):
+            _collect(result, session.assert_fact(fact))
+        for number, commitment in enumerate(bid.commitments, start=1):
+            fact = facts.commitment_fact(number, commitment, tender, ruleset)
+            fired = session.assert_fact(fact)
+            result.commitments.append(_commitment_value(fact, commitment.note, fired))
+            _collect(result, fired)
+        theme_values = {theme: ZERO for theme in ruleset.model.themes}
+        for value in result.commitments:
+            if value.counted and value.theme is not None:
+                theme_values[value.theme] += value.value_gbp
+        result.sv_total_gbp = sum(theme_values.values(), ZERO)
+        _collect(result, session.assert_fact(facts.sv_total_fact(result.sv_total_gbp, tender, ruleset)))
+    result.sv_percent = points.percent_of(result.sv_total_gbp, tender.contract_value_gbp)
+    result.core_outcomes = {
+        key: sum((theme_values[t] for t in outcome.themes), ZERO) for key, outcome in ruleset.model.core_outcomes.items()
+    }
+    questions = {q.id: (section, q) for section, qs in (("quality", tender.quality.questions), ("social_value", tender.social_value.questions)) for q in qs}
+    for qid, (section, question) in questions.items():
+        row = scores[qid]
+        result.questions[qid] = QuestionScore(
+            qid, question.title, section, question.weight, row.score, question.min_score, None, row.rationale
+        )
+    result.themes = {
+        theme: ThemeScore(theme, tender.social_value.themes.get(theme, ZERO), theme_values[theme], None, None)
+        for theme in ruleset.model.themes
+    }
+    if result.excluded_reasons:
+        result.status = "excluded"
+    return result
+
+
+def _commitment_value(fact: dict[str, Any], note: str | None, fired: list[Firing]) -> CommitmentValue:
+    values = [f for f in fired if f.effect["type"] == "value"]
+    caps = [f for f in fired if f.effect["type"] == "cap"]
+    base = CommitmentValue(
+        index=fact["index"],
+        measure=fact["measure"],
+        quantity=fact["quantity"],
+        note=note,
+        theme=fact.get("theme"),
+        unit=fact.get("unit"),
+        counted=bool(values),
+        rules=tuple(f.rule for f in fired),
+    )
+    if not values:
+        return base
+    raw: Decimal = values[0].effect["amount"]
+    value = raw
+    cap: Decimal | None = None
+    if caps:
+        cap = min(c.effect["limit"] for c in caps)
+        value = min(raw, cap)
+    return replace(
+        base,
+        proxy_gbp=values[0].effect["rate"],
+        raw_gbp=raw,
+        value_gbp=value,
+        cap_gbp=cap,
+        capped=cap is not None and raw > cap,
+    )
+
+
+def _collect(result: BidResult, fired: list[Firing]) -> None:
+    """Flags, exclusions and binding caps from a bid's firings, in firing order."""
+    for firing in fired:
+        effect = firing.effect
+        if effect["type"] == "flag":
+            result.flags.append(Flag(effect["code"], effect["message"], firing.rule))
+        elif effect["type"] == "cap":
+            _cap_flag(result, firing)
+        elif effect["type"] == "exclude":
+            result.excluded_reasons.append(Exclusion(effect["code"], effect["reason"], firing.rule))
+
+
+def _cap_flag(result: BidResult, firing: Firing) -> None:
+    # The commitment's value was recorded from the same assert before its firings are collected.
+    index = firing.fact["index"]
+    value = next(c for c in result.commitments if c.index == index)
+    if value.capped:
+        result.flags.append(
+            Flag(
+                "capped",
+                f"Commitment {index} ({value.measure}): £{fmt2(value.raw_gbp or ZERO)} capped at "
+                f"£{fmt2(value.cap_gbp or ZERO)} (the contract value).",
+                firing.rule,
+            )
+        )
+
+
+def _relative_points(pack: Pack, eligible: list[BidResult]) -> None:
+    tender = pack.tender
+    if not eligible:
+        return
+    lowest = min(b.price_gbp for b in eligible)
+    best = {theme: max(b.themes[theme].gbp for b in eligible) for theme in eligible[0].themes}
+    scale = tender.quality.scale_max
+    for bid in eligible:
+        bid.price_points = points.price_points(tender.price.method, tender.weights.price, bid.price_gbp, lowest)
+        for qid, q in bid.questions.items():
+            bid.questions[qid] = QuestionScore(
+                q.id, q.title, q.section, q.weight, q.score, q.min_score, points.question_points(q.weight, q.score, scale), q.rationale
+            )
+        for theme, t in bid.themes.items():
+            bid.themes[theme] = ThemeScore(theme, t.weight, t.gbp, best[theme], points.theme_points(t.weight, t.gbp, best[theme]))
+        bid.quality_points = points.total_of([q.points or ZERO for q in bid.section_questions("quality")])
+        bid.sv_points = points.total_of(
+            [t.points or ZERO for t in bid.themes.values()] + [q.points or ZERO for q in bid.section_questions("social_value")]
+        )
+        bid.total = points.total_of([bid.price_points, bid.quality_points, bid.sv_points])

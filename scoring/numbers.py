@@ -1,0 +1,43 @@
+"""Exact numbers: the rounding rule and the formats of scoring.md, in one place."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
+
+# scoring.md: at least 28 significant digits; ROUND_HALF_UP at the documented places only.
+CONTEXT = Context(prec=34, rounding=ROUND_HALF_UP)
+PENNY = Decimal("0.01")
+HUNDRED = Decimal(100)
+ZERO = Decimal(0)
+
+
+def round2(value: Decimal) -> Decimal:
+    """Round half up to two places (a penny, or a hundredth of a point)."""
+    with localcontext(CONTEXT):
+        return value.quantize(PENNY, rounding=ROUND_HALF_UP)
+
+
+def div(numerator: Decimal, denominator: Decimal) -> Decimal:
+    with localcontext(CONTEXT):
+        return numerator / denominator
+
+
+def mul(*factors: Decimal) -> Decimal:
+    with localcontext(CONTEXT):
+        out = Decimal(1)
+        for factor in factors:
+            out *= factor
+        return out
+
+
+def fmt2(value: Decimal) -> str:
+    """Money and points as published: two decimals, no exponent."""
+    return f"{round2(value):.2f}"
+
+
+def fmt_plain(value: Decimal) -> str:
+    """A weight or score as the user wrote its value: 40, 2.5 (no trailing zeros, no exponent)."""
+    text = f"{value:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text or "0"

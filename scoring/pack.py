@@ -1,0 +1,263 @@
+"""Loading a tender pack: every file read, validated and cross-checked, every problem reported at once.
+
+A pack is built from file texts (name -> text) so that a decision record, which holds those texts, rebuilds
+exactly the same pack without touching the disk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from engine import sha256_hex
+from scoring.errors import InputError, Problem, RulesetError
+from scoring.models import Bid, ScoreRow, Tender
+from scoring.numbers import ZERO
+from scoring.ruleset import LoadedRuleset, resolve_ruleset
+from scoring.validation import pydantic_problems
+from scoring.yamlio import load_mapping_text, parse_csv
+
+TENDER_FILE = "tender.yaml"
+SCORES_FILE = "scores.csv"
+BID_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@dataclass(frozen=True)
+class InputFile:
+    name: str
+    text: str
+
+    @property
+    def sha256(self) -> str:
+        return sha256_hex(self.text.encode("utf-8"))
+
+
+@dataclass(frozen=True)
+class BidEntry:
+    bid_id: str
+    bid: Bid
+    file: str
+
+
+@dataclass(frozen=True)
+class Pack:
+    display: str
+    tender: Tender
+    ruleset: LoadedRuleset
+    bids: tuple[BidEntry, ...]
+    scores: dict[tuple[str, str], ScoreRow]
+    files: tuple[InputFile, ...]
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def file_label(self, name: str) -> str:
+        return f"{self.display}/{name}"
+
+
+RulesetResolver = Callable[[str, Path | None], LoadedRuleset]
+
+
+def read_pack_files(folder: Path) -> dict[str, str]:
+    """Every file of a pack folder that tenderscore reads, by its name inside the pack."""
+    if not folder.is_dir():
+        raise InputError([Problem(str(folder), "", "expected a tender pack folder (tender.yaml, bids/, scores.csv)")])
+    files: dict[str, str] = {}
+    problems: list[Problem] = []
+    candidates = [folder / TENDER_FILE, folder / SCORES_FILE]
+    for sub, suffixes in (("bids", BID_SUFFIXES), ("panel", (".csv", ".xlsx"))):
+        if (folder / sub).is_dir():
+            candidates += sorted(p for p in (folder / sub).iterdir() if p.suffix.lower() in suffixes and p.is_file())
+    for path in candidates:
+        if not path.is_file() or path.suffix.lower() == ".xlsx":
+            continue
+        name = path.relative_to(folder).as_posix()
+        try:
+            files[name] = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(f"{folder}/{name}", "", f"expected UTF-8 text, found a bad byte at {exc.start}"))
+        except OSError as exc:
+            problems.append(Problem(f"{folder}/{name}", "", f"cannot be read: {exc.strerror}"))
+    if problems:
+        raise InputError(problems)
+    return files
+
+
+def load_pack(folder: Path) -> Pack:
+    """Read and validate the pack in `folder`; raises InputError with every problem found."""
+    return build_pack(read_pack_files(folder), str(folder).rstrip("/"), base_dir=folder)
+
+
+def build_pack(
+    files: dict[str, str],
+    display: str,
+    base_dir: Path | None = None,
+    ruleset: LoadedRuleset | None = None,
+) -> Pack:
+    builder = _Builder(files, display)
+    return builder.build(base_dir, ruleset)
+
+
+class _Builder:
+    def __init__(self, files: dict[str, str], display: str) -> None:
+        self.files = files
+        self.display = display
+        self.problems: list[Problem] = []
+
+    def label(self, name: str) -> str:
+        return f"{self.display}/{name}"
+
+    def add(self, name: str, field: str, message: str) -> None:
+        self.problems.append(Problem(self.label(name), field, message))
+
+    def build(self, base_dir: Path | None, ruleset: LoadedRuleset | None) -> Pack:
+        tender = self.tender()
+        if tender is not None and ruleset is None:
+            try:
+                ruleset = resolve_ruleset(tender.ruleset, base_dir)
+            except RulesetError as exc:
+                self.add(TENDER_FILE, "ruleset", str(exc))
+        bids = self.bids()
+        if tender is not None and ruleset is not None:
+            self.check_tender(tender, ruleset)
+            self.check_bids(tender, ruleset, bids)
+        scores = self.scores(tender, bids) if tender is not None else {}
+        if self.problems or tender is None or ruleset is None:
+            raise InputError(self.problems)
+        ordered = tuple(InputFile(name, self.files[name]) for name in sorted(self.files))
+        return Pack(self.display, tender, ruleset, tuple(bids), scores, ordered)
+
+    def tender(self) -> Tender | None:
+        if TENDER_FILE not in self.files:
+            self.add(TENDER_FILE, "", "missing: every pack needs a tender.yaml")
+            return None
+        data, problem = load_mapping_text(self.files[TENDER_FILE], self.label(TENDER_FILE), ".yaml")
+        if problem is not None:
+            self.problems.append(problem)
+            return None
+        try:
+            return Tender.model_validate(data)
+        except ValidationError as exc:
+            self.problems += pydantic_problems(exc, self.label(TENDER_FILE))
+            return None
+
+    def bids(self) -> list[BidEntry]:
+        entries: list[BidEntry] = []
+        names = sorted(n for n in self.files if n.startswith("bids/"))
+        if not names:
+            self.add("bids/", "", "expected at least one bid file (bids/NAME.yaml or .json)")
+        seen: dict[str, str] = {}
+        for name in names:
+            data, problem = load_mapping_text(self.files[name], self.label(name), Path(name).suffix.lower())
+            if problem is not None:
+                self.problems.append(problem)
+                continue
+            try:
+                bid = Bid.model_validate(data)
+            except ValidationError as exc:
+                self.problems += pydantic_problems(exc, self.label(name))
+                continue
+            bid_id = bid.bid_id or Path(name).stem
+            if bid_id in seen:
+                self.add(name, "bid_id", f"expected a unique bid id, found {bid_id!r} again (also {seen[bid_id]})")
+                continue
+            seen[bid_id] = name
+            entries.append(BidEntry(bid_id, bid, name))
+        return entries
+
+    def check_tender(self, tender: Tender, ruleset: LoadedRuleset) -> None:
+        w = tender.weights
+        total = w.price + w.quality + w.social_value
+        if total != 100:
+            self.add(TENDER_FILE, "weights", f"expected price + quality + social_value = 100, found {total}")
+        quality_sum = sum((q.weight for q in tender.quality.questions), ZERO)
+        if quality_sum != w.quality:
+            self.add(
+                TENDER_FILE,
+                "quality.questions",
+                f"expected question weights summing to the quality weight {w.quality}, found {quality_sum}",
+            )
+        sv = tender.social_value
+        sv_sum = sum(sv.themes.values(), ZERO) + sum((q.weight for q in sv.questions), ZERO)
+        if sv_sum != w.social_value:
+            self.add(
+                TENDER_FILE,
+                "social_value",
+                f"expected theme weights plus question weights summing to the social value weight "
+                f"{w.social_value}, found {sv_sum}",
+            )
+        seen: set[str] = set()
+        scale = tender.quality.scale_max
+        for section, questions in (("quality", tender.quality.questions), ("social_value", sv.questions)):
+            for index, question in enumerate(questions):
+                where = f"{section}.questions[{index}] ({question.id})"
+                if question.id in seen:
+                    self.add(TENDER_FILE, where, "expected a unique question id")
+                seen.add(question.id)
+                if not ZERO <= question.min_score <= scale:
+                    self.add(TENDER_FILE, f"{where}.min_score", f"expected 0 to {scale}, found {question.min_score}")
+        for theme in sv.themes:
+            if theme not in ruleset.model.themes:
+                self.add(TENDER_FILE, f"social_value.themes.{theme}", f"expected one of {', '.join(ruleset.model.themes)}")
+        for code in sv.measures or []:
+            if code not in ruleset.measures:
+                self.add(TENDER_FILE, "social_value.measures", f"expected measures of ruleset {ruleset.id}, found {code!r}")
+        for gate in tender.gates:
+            if gate not in ruleset.model.gates:
+                known = ", ".join(ruleset.model.gates) or "none"
+                self.add(TENDER_FILE, "gates", f"expected gates of ruleset {ruleset.id} ({known}), found {gate!r}")
+        if tender.exemption is not None:
+            for key in ("reason", "approved_by"):
+                if not getattr(tender.exemption, key).strip():
+                    self.add(TENDER_FILE, f"exemption.{key}", "expected a non-empty value")
+
+    def check_bids(self, tender: Tender, ruleset: LoadedRuleset, bids: list[BidEntry]) -> None:
+        for entry in bids:
+            for gate in entry.bid.gates:
+                if gate not in tender.gates:
+                    listed = ", ".join(tender.gates) or "none"
+                    self.add(entry.file, f"gates.{gate}", f"expected a gate the tender lists ({listed})")
+
+    def scores(self, tender: Tender, bids: list[BidEntry]) -> dict[tuple[str, str], ScoreRow]:
+        questions = {q.id for q in tender.all_questions()}
+        if not questions:
+            return {}
+        if SCORES_FILE not in self.files:
+            self.add(SCORES_FILE, "", "missing: the tender has scored questions, so the pack needs consensus scores")
+            return {}
+        rows, problems = parse_csv(self.files[SCORES_FILE], self.label(SCORES_FILE), ["bid", "question", "score"], ["rationale"])
+        self.problems += problems
+        bid_ids = {entry.bid_id for entry in bids}
+        scale = tender.quality.scale_max
+        scores: dict[tuple[str, str], ScoreRow] = {}
+        for row in rows:
+            where = f"line {row['_line']}"
+            try:
+                value = Decimal(row["score"])
+                if not value.is_finite():
+                    raise InvalidOperation
+            except InvalidOperation:
+                self.add(SCORES_FILE, f"{where}: score", f"expected a number from 0 to {scale}, found {row['score']!r}")
+                continue
+            if not ZERO <= value <= scale:
+                self.add(SCORES_FILE, f"{where}: score", f"expected a number from 0 to {scale}, found {row['score']}")
+                continue
+            if row["bid"] not in bid_ids:
+                self.add(SCORES_FILE, f"{where}: bid", f"expected one of the pack's bids, found {row['bid']!r}")
+                continue
+            if row["question"] not in questions:
+                self.add(SCORES_FILE, f"{where}: question", f"expected one of the tender's questions, found {row['question']!r}")
+                continue
+            key = (row["bid"], row["question"])
+            if key in scores:
+                self.add(SCORES_FILE, f"{where}", f"a second score for bid {key[0]}, question {key[1]}")
+                continue
+            scores[key] = ScoreRow(bid=key[0], question=key[1], score=value, rationale=row.get("rationale", ""), line=int(row["_line"]))
+        if not problems:
+            for entry in bids:
+                for question in tender.all_questions():
+                    if (entry.bid_id, question.id) not in scores:
+                        self.add(SCORES_FILE, f"bid {entry.bid_id}, question {question.id}", "missing consensus score (a missing score is not a zero)")
+        return scores

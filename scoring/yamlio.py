@@ -1,0 +1,97 @@
+"""Reading YAML, JSON and CSV inputs exactly and safely.
+
+YAML is read with a subclass of yaml.SafeLoader (so no tag can construct a Python object or run code) whose
+only change is that floats become Decimals from their written text: `price_gbp: 1150000.10` stays exactly that.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from scoring.errors import Problem
+
+
+class DecimalSafeLoader(yaml.SafeLoader):
+    pass
+
+
+def _decimal(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal:
+    text = str(loader.construct_scalar(node)).replace("_", "")  # type: ignore[arg-type]
+    lowered = text.lower()
+    if lowered in (".inf", "+.inf", "-.inf", ".nan"):
+        raise yaml.constructor.ConstructorError(None, None, f"{text} is not a finite number", node.start_mark)
+    return Decimal(text)
+
+
+DecimalSafeLoader.add_constructor("tag:yaml.org,2002:float", _decimal)
+
+
+def parse_yaml(text: str, name: str) -> tuple[Any, Problem | None]:
+    try:
+        return yaml.load(text, Loader=DecimalSafeLoader), None  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "YAML"
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return None, Problem(name, where, f"not valid YAML: {problem}")
+
+
+def parse_json(text: str, name: str) -> tuple[Any, Problem | None]:
+    try:
+        return json.loads(text, parse_float=Decimal), None
+    except json.JSONDecodeError as exc:
+        return None, Problem(name, f"line {exc.lineno}, column {exc.colno}", f"not valid JSON: {exc.msg}")
+
+
+def read_text(path: Path, name: str) -> tuple[str | None, Problem | None]:
+    try:
+        return path.read_text(encoding="utf-8"), None
+    except UnicodeDecodeError as exc:
+        return None, Problem(name, "", f"expected UTF-8 text, found an undecodable byte at offset {exc.start}")
+    except OSError as exc:
+        return None, Problem(name, "", f"cannot be read: {exc.strerror}")
+
+
+def load_mapping_text(text: str, name: str, suffix: str) -> tuple[dict[str, Any] | None, Problem | None]:
+    """A YAML or JSON text that must hold a mapping; returns (data, problem)."""
+    data, problem = parse_json(text, name) if suffix == ".json" else parse_yaml(text, name)
+    if problem is not None:
+        return None, problem
+    if not isinstance(data, dict):
+        found = "an empty file" if data is None else f"a {type(data).__name__}"
+        return None, Problem(name, "", f"expected a mapping of fields, found {found}")
+    return data, None
+
+
+def parse_csv(text: str, name: str, required: list[str], optional: list[str]) -> tuple[list[dict[str, str]], list[Problem]]:
+    """Rows of a CSV with a header; each row carries its line number under the key '_line'."""
+    problems: list[Problem] = []
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [col for col in required if col not in header]
+    unknown = [col for col in header if col not in required + optional]
+    if missing or unknown:
+        expected = ",".join(required + [f"[{col}]" for col in optional])
+        found = ",".join(header) if header else "no header"
+        return [], [Problem(name, "line 1", f"expected the columns {expected}, found {found}")]
+    rows: list[dict[str, str]] = []
+    try:
+        for row in reader:
+            if None in row:
+                problems.append(Problem(name, f"line {reader.line_num}", "more values than columns"))
+                continue
+            cleaned = {str(k).strip(): (v or "").strip() for k, v in row.items()}
+            if not any(cleaned.values()):
+                continue
+            cleaned["_line"] = str(reader.line_num)
+            rows.append(cleaned)
+    except csv.Error as exc:
+        problems.append(Problem(name, f"line {reader.line_num}", f"not valid CSV: {exc}"))
+    return rows, problems
