@@ -110,8 +110,7 @@ class _Compiler:
                 return self.fail(f"field {path}: {op} takes a non-empty list of literals, found {operand!r}")
             if len(operand) > MAX_ALTERNATIVES:
                 return self.fail(
-                    f"field {path}: {op} has {len(operand)} alternatives; durable-rules hangs above "
-                    f"{MAX_ALTERNATIVES}"
+                    f"field {path}: {op} has {len(operand)} alternatives; durable-rules hangs above {MAX_ALTERNATIVES}"
                 )
             values = [self.literal(path, item) for item in operand]
             self.max_alternatives = max(self.max_alternatives, len(values))
@@ -142,6 +141,7 @@ class _Compiler:
         return self.literal(path, operand)
 
     def literal(self, path: str, value: Any) -> Any:
+        converted: bool | str | int | float
         if isinstance(value, bool):
             kind, converted = "bool", value
         elif isinstance(value, str):

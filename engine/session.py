@@ -32,7 +32,7 @@ _TYPE_OK = {
 }
 
 
-class _QuietHost(durable.Host):
+class _QuietHost(durable.Host):  # type: ignore[misc]
     """A Host without the dispatcher and timer threads.
 
     The default Host starts background threads that never stop; under batch load they raised error 307 and
@@ -154,7 +154,9 @@ class Session:
             raise FactError("sid is reserved for the engine", ruleset_id=self.spec.id, fact=where)
         if len(fact) > MAX_PROPERTIES - 1:
             raise FactError(
-                f"{len(fact)} properties; durable-rules takes at most {MAX_PROPERTIES}", ruleset_id=self.spec.id, fact=where
+                f"{len(fact)} properties; durable-rules takes at most {MAX_PROPERTIES}",
+                ruleset_id=self.spec.id,
+                fact=where,
             )
         for path, typ in self.compiled.schema.get(kind, {}).items():
             value = lookup(fact, path)
@@ -165,7 +167,7 @@ class Session:
                     fact=where,
                 )
         try:
-            converted = _to_engine(fact)
+            converted: dict[str, Any] = _to_engine(fact)
         except ValueError as exc:
             raise FactError(str(exc), ruleset_id=self.spec.id, fact=where) from None
         converted["sid"] = self._sid

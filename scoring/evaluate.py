@@ -13,6 +13,7 @@ from typing import Any
 from engine import Firing, Session, Trace
 from scoring import facts, points
 from scoring.errors import PolicyRefused, RulesetError
+from scoring.numbers import ZERO, fmt2
 from scoring.pack import Pack
 from scoring.ranking import rank
 from scoring.result import (
@@ -28,7 +29,6 @@ from scoring.result import (
     TenderInfo,
     ThemeScore,
 )
-from scoring.numbers import ZERO, fmt2
 
 
 @dataclass
@@ -126,9 +126,14 @@ def _score_bid(pack: Pack, index: int, trace: Trace) -> BidResult:
         _collect(result, session.assert_fact(facts.sv_total_fact(result.sv_total_gbp, tender, ruleset)))
     result.sv_percent = points.percent_of(result.sv_total_gbp, tender.contract_value_gbp)
     result.core_outcomes = {
-        key: sum((theme_values[t] for t in outcome.themes), ZERO) for key, outcome in ruleset.model.core_outcomes.items()
+        key: sum((theme_values[t] for t in outcome.themes), ZERO)
+        for key, outcome in ruleset.model.core_outcomes.items()
     }
-    questions = {q.id: (section, q) for section, qs in (("quality", tender.quality.questions), ("social_value", tender.social_value.questions)) for q in qs}
+    questions = {
+        q.id: (section, q)
+        for section, qs in (("quality", tender.quality.questions), ("social_value", tender.social_value.questions))
+        for q in qs
+    }
     for qid, (section, question) in questions.items():
         row = scores[qid]
         result.questions[qid] = QuestionScore(
@@ -212,12 +217,22 @@ def _relative_points(pack: Pack, eligible: list[BidResult]) -> None:
         bid.price_points = points.price_points(tender.price.method, tender.weights.price, bid.price_gbp, lowest)
         for qid, q in bid.questions.items():
             bid.questions[qid] = QuestionScore(
-                q.id, q.title, q.section, q.weight, q.score, q.min_score, points.question_points(q.weight, q.score, scale), q.rationale
+                q.id,
+                q.title,
+                q.section,
+                q.weight,
+                q.score,
+                q.min_score,
+                points.question_points(q.weight, q.score, scale),
+                q.rationale,
             )
         for theme, t in bid.themes.items():
-            bid.themes[theme] = ThemeScore(theme, t.weight, t.gbp, best[theme], points.theme_points(t.weight, t.gbp, best[theme]))
+            bid.themes[theme] = ThemeScore(
+                theme, t.weight, t.gbp, best[theme], points.theme_points(t.weight, t.gbp, best[theme])
+            )
         bid.quality_points = points.total_of([q.points or ZERO for q in bid.section_questions("quality")])
         bid.sv_points = points.total_of(
-            [t.points or ZERO for t in bid.themes.values()] + [q.points or ZERO for q in bid.section_questions("social_value")]
+            [t.points or ZERO for t in bid.themes.values()]
+            + [q.points or ZERO for q in bid.section_questions("social_value")]
         )
         bid.total = points.total_of([bid.price_points, bid.quality_points, bid.sv_points])

@@ -33,7 +33,14 @@ def tender_fact(tender: Tender) -> dict[str, Any]:
 
 
 def bid_fact(bid_id: str, bid: Bid) -> dict[str, Any]:
-    return {"id": "bid", "kind": "bid", "bid_id": bid_id, "bidder": bid.bidder, "price_gbp": bid.price_gbp, "facts": bid.facts}
+    return {
+        "id": "bid",
+        "kind": "bid",
+        "bid_id": bid_id,
+        "bidder": bid.bidder,
+        "price_gbp": bid.price_gbp,
+        "facts": bid.facts,
+    }
 
 
 def gate_facts(tender: Tender, ruleset: LoadedRuleset, bid: Bid) -> list[dict[str, Any]]:
@@ -50,7 +57,9 @@ def gate_facts(tender: Tender, ruleset: LoadedRuleset, bid: Bid) -> list[dict[st
 
 
 def score_facts(tender: Tender, scores: dict[str, Decimal]) -> list[dict[str, Any]]:
-    sections = [("quality", q) for q in tender.quality.questions] + [("social_value", q) for q in tender.social_value.questions]
+    sections = [("quality", q) for q in tender.quality.questions] + [
+        ("social_value", q) for q in tender.social_value.questions
+    ]
     return [
         {
             "id": f"score:{question.id}",

@@ -200,10 +200,14 @@ class _Builder:
                     self.add(TENDER_FILE, f"{where}.min_score", f"expected 0 to {scale}, found {question.min_score}")
         for theme in sv.themes:
             if theme not in ruleset.model.themes:
-                self.add(TENDER_FILE, f"social_value.themes.{theme}", f"expected one of {', '.join(ruleset.model.themes)}")
+                self.add(
+                    TENDER_FILE, f"social_value.themes.{theme}", f"expected one of {', '.join(ruleset.model.themes)}"
+                )
         for code in sv.measures or []:
             if code not in ruleset.measures:
-                self.add(TENDER_FILE, "social_value.measures", f"expected measures of ruleset {ruleset.id}, found {code!r}")
+                self.add(
+                    TENDER_FILE, "social_value.measures", f"expected measures of ruleset {ruleset.id}, found {code!r}"
+                )
         for gate in tender.gates:
             if gate not in ruleset.model.gates:
                 known = ", ".join(ruleset.model.gates) or "none"
@@ -227,7 +231,9 @@ class _Builder:
         if SCORES_FILE not in self.files:
             self.add(SCORES_FILE, "", "missing: the tender has scored questions, so the pack needs consensus scores")
             return {}
-        rows, problems = parse_csv(self.files[SCORES_FILE], self.label(SCORES_FILE), ["bid", "question", "score"], ["rationale"])
+        rows, problems = parse_csv(
+            self.files[SCORES_FILE], self.label(SCORES_FILE), ["bid", "question", "score"], ["rationale"]
+        )
         self.problems += problems
         bid_ids = {entry.bid_id for entry in bids}
         scale = tender.quality.scale_max
@@ -248,16 +254,26 @@ class _Builder:
                 self.add(SCORES_FILE, f"{where}: bid", f"expected one of the pack's bids, found {row['bid']!r}")
                 continue
             if row["question"] not in questions:
-                self.add(SCORES_FILE, f"{where}: question", f"expected one of the tender's questions, found {row['question']!r}")
+                self.add(
+                    SCORES_FILE,
+                    f"{where}: question",
+                    f"expected one of the tender's questions, found {row['question']!r}",
+                )
                 continue
             key = (row["bid"], row["question"])
             if key in scores:
                 self.add(SCORES_FILE, f"{where}", f"a second score for bid {key[0]}, question {key[1]}")
                 continue
-            scores[key] = ScoreRow(bid=key[0], question=key[1], score=value, rationale=row.get("rationale", ""), line=int(row["_line"]))
+            scores[key] = ScoreRow(
+                bid=key[0], question=key[1], score=value, rationale=row.get("rationale", ""), line=int(row["_line"])
+            )
         if not problems:
             for entry in bids:
                 for question in tender.all_questions():
                     if (entry.bid_id, question.id) not in scores:
-                        self.add(SCORES_FILE, f"bid {entry.bid_id}, question {question.id}", "missing consensus score (a missing score is not a zero)")
+                        self.add(
+                            SCORES_FILE,
+                            f"bid {entry.bid_id}, question {question.id}",
+                            "missing consensus score (a missing score is not a zero)",
+                        )
         return scores

@@ -16,8 +16,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 import rulesets
-from engine import RuleDefinitionError, RulesetSpec, canonical_json, compile_ruleset, sha256_hex
 from engine import Rule as EngineRule
+from engine import RuleDefinitionError, RulesetSpec, canonical_json, compile_ruleset, sha256_hex
 from scoring.errors import Problem, RulesetError
 from scoring.models import Exact
 from scoring.validation import pydantic_problems
@@ -108,10 +108,11 @@ class LoadedRuleset:
         return self.model.version
 
 
-
 def params_of(policy: Policy) -> dict[str, Any]:
     """Policy parameters as rule conditions and messages may name them ({param: floor}, ${param.floor})."""
-    return {key: value for key, value in policy.model_dump().items() if value is not None and not isinstance(value, list)}
+    return {
+        key: value for key, value in policy.model_dump().items() if value is not None and not isinstance(value, list)
+    }
 
 
 def valuation_rule_id(code: str) -> str:
@@ -144,7 +145,9 @@ def semantic_problems(model: RulesetFile, name: str) -> list[Problem]:
             problems.append(Problem(name, where, "duplicate measure code"))
         seen.add(measure.code)
         if measure.theme not in model.themes:
-            problems.append(Problem(name, f"{where}.theme", f"expected a theme of this ruleset, found {measure.theme!r}"))
+            problems.append(
+                Problem(name, f"{where}.theme", f"expected a theme of this ruleset, found {measure.theme!r}")
+            )
     for key, outcome in model.core_outcomes.items():
         for theme in outcome.themes:
             if theme not in model.themes:

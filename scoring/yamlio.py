@@ -35,7 +35,7 @@ DecimalSafeLoader.add_constructor("tag:yaml.org,2002:float", _decimal)
 
 def parse_yaml(text: str, name: str) -> tuple[Any, Problem | None]:
     try:
-        return yaml.load(text, Loader=DecimalSafeLoader), None  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=DecimalSafeLoader), None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "YAML"
@@ -70,7 +70,9 @@ def load_mapping_text(text: str, name: str, suffix: str) -> tuple[dict[str, Any]
     return data, None
 
 
-def parse_csv(text: str, name: str, required: list[str], optional: list[str]) -> tuple[list[dict[str, str]], list[Problem]]:
+def parse_csv(
+    text: str, name: str, required: list[str], optional: list[str]
+) -> tuple[list[dict[str, str]], list[Problem]]:
     """Rows of a CSV with a header; each row carries its line number under the key '_line'."""
     problems: list[Problem] = []
     reader = csv.DictReader(io.StringIO(text, newline=""))

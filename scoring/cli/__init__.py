@@ -1,0 +1,32 @@
+"""The `tenderscore` command line: a thin layer over the library, one module per command."""
+
+from __future__ import annotations
+
+import click
+
+from scoring.cli.score import score
+from scoring.cli.validate import validate
+
+VERSION = "0.1.0"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(VERSION, prog_name="tenderscore")
+def cli() -> None:
+    """Score public-sector tender bids with social value counted the way UK councils count it.
+
+    A tender pack is a folder: tender.yaml, bids/*.yaml, scores.csv. Rulesets (policy, TOMs measures and
+    rules) are data files; `stockport` ships with tenderscore.
+
+    \b
+    Example:
+      tenderscore score fixtures/stockport-highways
+    """
+
+
+for command in (validate, score):
+    cli.add_command(command)
+
+
+def main() -> None:
+    cli(prog_name="tenderscore")

@@ -1,0 +1,76 @@
+"""What every command shares: errors that know their exit code, atomic output files, common options."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from engine import EngineError
+from scoring.errors import TenderscoreError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(lines: list[str], code: int) -> None:
+    for line in lines:
+        click.echo(f"Error: {line}", err=True)
+    sys.exit(code)
+
+
+def user_errors(func: F) -> F:
+    """Report a user's mistake as `Error: file: field: ...` lines and its exit code, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except TenderscoreError as exc:
+            fail(exc.lines(), exc.exit_code)
+        except EngineError as exc:
+            # A fact or rule the engine refused: the ruleset or the pack is at fault, and the message says where.
+            fail([str(exc)], 2)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write the whole file or nothing: a temporary file in the same folder, renamed over the target."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def emit(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomic(output, text)
+
+
+def pack_argument(func: F) -> F:
+    return click.argument("pack", type=click.Path(exists=True, file_okay=False, path_type=Path))(func)
+
+
+def output_option(func: F) -> F:
+    return click.option(
+        "--output",
+        "-o",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Write to FILE (atomically: the whole file or nothing) instead of standard output.",
+    )(func)

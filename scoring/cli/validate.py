@@ -1,0 +1,29 @@
+"""`tenderscore validate PACK`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from scoring.cli.common import pack_argument, user_errors
+from scoring.pack import load_pack
+
+
+@click.command()
+@pack_argument
+@user_errors
+def validate(pack: Path) -> None:
+    """Check every file of a tender pack and list every problem at once.
+
+    Exits 0 when the pack is valid, 2 when it has problems (each as FILE: FIELD: what was expected, found).
+
+    \b
+    Example:
+      tenderscore validate fixtures/stockport-highways
+    """
+    loaded = load_pack(pack)
+    click.echo(
+        f"{pack}: valid: tender {loaded.tender.id}, {len(loaded.bids)} bids, "
+        f"ruleset {loaded.ruleset.id}@{loaded.ruleset.version}"
+    )

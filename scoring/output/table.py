@@ -1,0 +1,77 @@
+"""The ranked table for people (tabulate), as plain text or Markdown."""
+
+from __future__ import annotations
+
+from tabulate import tabulate
+
+from scoring.numbers import ZERO, fmt2, fmt_plain
+from scoring.output.json_out import summary_line
+from scoring.result import Result
+
+HEADERS = ["Rank", "Bidder", "Price £", "Price pts", "Quality", "Social value", "Total", "Flags"]
+
+
+def _rows(result: Result) -> list[list[str]]:
+    return [
+        [
+            str(b.rank),
+            b.bidder,
+            fmt2(b.price_gbp),
+            fmt2(b.price_points or ZERO),
+            fmt2(b.quality_points or ZERO),
+            fmt2(b.sv_points or ZERO),
+            fmt2(b.total or ZERO),
+            ", ".join(f.code for f in b.flags),
+        ]
+        for b in result.eligible
+    ]
+
+
+def _policy_lines(result: Result) -> list[str]:
+    p = result.policy
+    target = "none" if p.target is None else f"{fmt_plain(p.target)}%"
+    lines = [
+        f"Policy: {p.status} (social value weight {fmt_plain(p.social_value_weight)}%, "
+        f"floor {fmt_plain(p.floor)}%, target {target}). {p.message}"
+    ]
+    if p.status == "below_target":
+        lines[0] = "Warning: " + lines[0]
+    lines += [f"Notice: {n.code}: {n.message}" for n in p.notices]
+    return lines
+
+
+def _excluded_lines(result: Result) -> list[str]:
+    return [
+        f"Excluded: {b.bidder} ({b.bid_id}): " + " ".join(e.reason for e in b.excluded_reasons) for b in result.excluded
+    ]
+
+
+def _heading(result: Result) -> str:
+    t = result.tender
+    return (
+        f"{t.id} {t.title}: contract value £{fmt2(t.contract_value_gbp)}, weights price {fmt_plain(t.price_weight)} / "
+        f"quality {fmt_plain(t.quality_weight)} / social value {fmt_plain(t.social_value_weight)}; "
+        f"ruleset {result.ruleset.id}@{result.ruleset.version}"
+    )
+
+
+def render_table(result: Result) -> str:
+    parts = [_heading(result), ""]
+    if result.eligible:
+        parts.append(tabulate(_rows(result), headers=HEADERS, tablefmt="simple", disable_numparse=True))
+        parts.append("")
+    parts.append(summary_line(result))
+    parts += _excluded_lines(result)
+    parts += _policy_lines(result)
+    return "\n".join(parts) + "\n"
+
+
+def render_markdown(result: Result) -> str:
+    parts = [f"# {result.tender.id} {result.tender.title}", "", _heading(result), ""]
+    if result.eligible:
+        parts.append(tabulate(_rows(result), headers=HEADERS, tablefmt="github", disable_numparse=True))
+        parts.append("")
+    parts.append(summary_line(result))
+    parts.append("")
+    parts += [f"- {line}" for line in _excluded_lines(result) + _policy_lines(result)]
+    return "\n".join(parts) + "\n"
