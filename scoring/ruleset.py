@@ -7,6 +7,7 @@ value is a visible rule firing (`value.NT1`) and the catalogue stays the one pla
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -161,6 +162,9 @@ def semantic_problems(model: RulesetFile, name: str) -> list[Problem]:
     return problems
 
 
+# A batch loads the same ruleset for every pack; checking it again each time was a third of a pack's load time.
+# A LoadedRuleset is immutable, so one text (read under one name) always gives the same one.
+@functools.lru_cache(maxsize=16)
 def parse_ruleset(text: str, name: str, origin: str) -> LoadedRuleset:
     """Validate a ruleset's text; raises RulesetError listing every problem."""
     data, problem = parse_yaml(text, name)
