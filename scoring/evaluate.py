@@ -41,16 +41,16 @@ def evaluate(pack: Pack) -> Evaluation:
     """Score `pack`. Raises PolicyRefused when the ruleset's policy refuses the tender as it stands."""
     tender, ruleset = pack.tender, pack.ruleset
     trace = Trace()
+    # One session open at a time: durable-rules 2.0.28 kills the process when a session in which no rule
+    # fired is deleted while another session is still open (a bid whose facts match nothing, scored inside
+    # an open tender session, did exactly that). So the price checks get a session of their own, after the bids.
     with Session(ruleset.spec, "tender", trace) as tender_session:
         policy = _policy(pack, tender_session.assert_fact(facts.tender_fact(tender)))
-        bids = [_score_bid(pack, entry_index, trace) for entry_index in range(len(pack.bids))]
-        eligible = [b for b in bids if b.eligible]
-        _relative_points(pack, eligible)
-        alt_fraction = ruleset.model.policy.alt_fraction
-        for bid in eligible:
-            others = [b.price_gbp for b in eligible if b is not bid]
-            fact = facts.price_check_fact(bid.bid_id, bid.price_gbp, others, alt_fraction)
-            _collect(bid, tender_session.assert_fact(fact))
+    bids = [_score_bid(pack, entry_index, trace) for entry_index in range(len(pack.bids))]
+    eligible = [b for b in bids if b.eligible]
+    _relative_points(pack, eligible)
+    if eligible:  # a session that never saw a fact cannot be deleted (durable-rules error 309)
+        _price_checks(pack, eligible, trace)
     ranked = rank(eligible)
     result = Result(
         tender=TenderInfo(
@@ -72,6 +72,16 @@ def evaluate(pack: Pack) -> Evaluation:
         core_outcome_titles={key: o.title for key, o in ruleset.model.core_outcomes.items()},
     )
     return Evaluation(result, trace)
+
+
+def _price_checks(pack: Pack, eligible: list[BidResult], trace: Trace) -> None:
+    """Abnormally low prices: each eligible price against the mean of the other eligible prices."""
+    alt_fraction = pack.ruleset.model.policy.alt_fraction
+    with Session(pack.ruleset.spec, "tender", trace) as session:
+        for bid in eligible:
+            others = [b.price_gbp for b in eligible if b is not bid]
+            fact = facts.price_check_fact(bid.bid_id, bid.price_gbp, others, alt_fraction)
+            _collect(bid, session.assert_fact(fact))
 
 
 def _policy(pack: Pack, firings: list[Firing]) -> PolicyResult:

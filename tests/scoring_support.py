@@ -1,0 +1,51 @@
+"""Helpers for the scoring tests: score a pack in-process, pick a bid, read its figures as plain strings."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from scoring.evaluate import evaluate
+from scoring.pack import load_pack
+from scoring.result import BidResult, Result
+
+
+def score(pack: Path) -> Result:
+    return evaluate(load_pack(pack)).result
+
+
+def bid(result: Result, bid_id: str) -> BidResult:
+    found = result.bid(bid_id)
+    assert found is not None, f"no bid {bid_id} in {[b.bid_id for b in result.bids]}"
+    return found
+
+
+def dec(text: str) -> Decimal:
+    return Decimal(text)
+
+
+def flag_codes(b: BidResult) -> list[str]:
+    return [f.code for f in b.flags]
+
+
+def flag_message(b: BidResult, code: str) -> str:
+    messages = [f.message for f in b.flags if f.code == code]
+    assert len(messages) == 1, f"expected one {code} flag on {b.bid_id}, found {flag_codes(b)}"
+    return messages[0]
+
+
+def figures(b: BidResult) -> tuple[str | None, str | None, str | None, str | None]:
+    """(price, quality, social value, total) points as published: two-decimal strings, None when excluded."""
+
+    def text(value: Decimal | None) -> str | None:
+        return None if value is None else f"{value:.2f}"
+
+    return text(b.price_points), text(b.quality_points), text(b.sv_points), text(b.total)
+
+
+@pytest.fixture(autouse=True)
+def _private_ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`score` may append a decision record to a ledger: keep each test's ledger in its own temporary folder."""
+    monkeypatch.setenv("TENDERSCORE_LEDGER", str(tmp_path / "ledger.sqlite"))
