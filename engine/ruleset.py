@@ -12,9 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.conditions import CompiledCondition, compile_condition
+from engine.conditions import DISCRIMINATOR, CompiledCondition, compile_condition
 from engine.effects import check_effect
 from engine.errors import RuleDefinitionError
+
+# A kind no caller's fact may carry (Session refuses it), so only the primer's own fact matches the primer rule.
+PRIME_KIND = "engine:prime"
+PRIME_RULE = "prime"
 
 
 @dataclass(frozen=True)
@@ -51,12 +55,15 @@ class CompiledRuleset:
 
     def durable_definition(self) -> dict[str, Any]:
         # A fresh dict every time: set_rulesets mutates what it is given (it deletes `run`).
-        return {
-            self.durable_name: {
-                f"r{index}": {"all": [{"m": compiled.condition.durable}], "pri": compiled.rule.pri, "run": str(index)}
-                for index, compiled in enumerate(self.rules)
-            }
+        rules: dict[str, Any] = {
+            f"r{index}": {"all": [{"m": compiled.condition.durable}], "pri": compiled.rule.pri, "run": str(index)}
+            for index, compiled in enumerate(self.rules)
         }
+        # durable-rules 2.0.28 crashes the process (SIGSEGV in delete_state) when the first session deleted on a
+        # ruleset matched nothing and no action has run on it yet; firing this rule once at registration
+        # (engine.session.prime) initialises what delete_state needs.
+        rules[PRIME_RULE] = {"all": [{"m": {DISCRIMINATOR: PRIME_KIND}}], "run": PRIME_RULE}
+        return {self.durable_name: rules}
 
 
 _RULE_ID = re.compile(r"^[A-Za-z0-9_.:@-]+$")

@@ -16,15 +16,18 @@ from typing import Any
 
 from durable import engine as durable
 
+from engine.conditions import DISCRIMINATOR
 from engine.effects import compute_effect
 from engine.errors import ActionError, EngineError, FactError
 from engine.numbers import to_engine_number
 from engine.predicate import MISSING, lookup
-from engine.ruleset import CompiledRuleset, RulesetSpec, compiled_ruleset
+from engine.ruleset import PRIME_KIND, PRIME_RULE, CompiledRuleset, RulesetSpec, compiled_ruleset
 from engine.trace import Firing, Trace
 
 # durable-rules refuses facts with more properties than this (field notes).
 MAX_PROPERTIES = 255
+# durable-rules holds at most this many session ids per ruleset; only delete_state frees one.
+MAX_LIVE_SESSIONS = 1024
 _TYPE_OK = {
     "number": lambda v: isinstance(v, (int, Decimal)) and not isinstance(v, bool),
     "string": lambda v: isinstance(v, str),
@@ -50,9 +53,10 @@ class _Registration:
         self.compiled = compiled
         self.current: Session | None = None
         definition = compiled.durable_definition()
-        for index, body in enumerate(definition[compiled.durable_name].values()):
-            body["run"] = self._action(index)
+        for name, body in definition[compiled.durable_name].items():
+            body["run"] = _ignore if name == PRIME_RULE else self._action(int(body["run"]))
         host.set_rulesets(definition)
+        prime(host, compiled.durable_name)
 
     def _action(self, index: int) -> Any:
         def run(c: Any) -> None:
@@ -61,6 +65,21 @@ class _Registration:
                 session._on_fire(index, c.m)
 
         return run
+
+
+def _ignore(c: Any) -> None:
+    return None
+
+
+def prime(host: Any, durable_name: str) -> None:
+    """Fire the primer rule of a just-registered ruleset once, in a session deleted straight away.
+
+    Without one completed action, deleting a session whose facts matched nothing kills the process (see
+    CompiledRuleset.durable_definition); every Host that registers a compiled ruleset must call this first.
+    """
+    sid = f"{PRIME_KIND}:{durable_name}"
+    host.assert_fact(durable_name, {"id": PRIME_KIND, DISCRIMINATOR: PRIME_KIND, "sid": sid})
+    host.delete_state(durable_name, sid)
 
 
 _HOSTS: dict[int, _QuietHost] = {}
@@ -96,6 +115,7 @@ class Session:
         self._new: list[Firing] = []
         self._error: EngineError | None = None
         self._closed = False
+        self._sent = False
 
     def __enter__(self) -> Session:
         return self
@@ -113,12 +133,21 @@ class Session:
         self._facts[str(fact["id"])] = fact
         self._new = []
         self._reg.current = self
+        self._sent = True
         try:
             self._host.assert_fact(self.compiled.durable_name, engine_fact)
         except durable.MessageNotHandledException:
             pass  # no rule is about this fact: nothing fires, which is an answer too
         except durable.MessageObservedException:
             raise FactError("the same fact was asserted twice", ruleset_id=self.spec.id, fact=dict(fact)) from None
+        except MemoryError as exc:
+            # The C core raises a bare MemoryError when a ruleset already has its 1024 live sessions.
+            raise EngineError(
+                f"durable-rules is out of session ids or memory (it allows {MAX_LIVE_SESSIONS} live sessions per "
+                "ruleset; is every Session closed?)",
+                ruleset_id=self.spec.id,
+                fact=dict(fact),
+            ) from exc
         except Exception as exc:  # durable-rules reports C-core failures as bare Exceptions with error codes
             raise EngineError(f"durable-rules failed: {exc}", ruleset_id=self.spec.id, fact=dict(fact)) from exc
         finally:
@@ -133,10 +162,18 @@ class Session:
         if self._closed:
             return
         self._closed = True
+        if not self._sent:
+            return  # no fact reached durable-rules, so it holds no state to delete (asking fails with error 309)
         try:
             state = self._host.get_state(self.compiled.durable_name, self._sid) if check else {}
         finally:
-            self._host.delete_state(self.compiled.durable_name, self._sid)
+            try:
+                self._host.delete_state(self.compiled.durable_name, self._sid)
+            except Exception:
+                # Closing after a failure: the C core may have refused the fact before creating any state,
+                # and the caller needs the original error, not "state not found".
+                if check:
+                    raise
         if state and "exception" in state:
             raise EngineError(f"an action failed: {state['exception']}", ruleset_id=self.spec.id)
 
@@ -150,6 +187,8 @@ class Session:
             raise FactError("a fact with this id was already asserted", ruleset_id=self.spec.id, fact=where)
         if not isinstance(kind, str):
             raise FactError("every fact needs a string kind", ruleset_id=self.spec.id, fact=where)
+        if kind == PRIME_KIND:
+            raise FactError(f"kind {PRIME_KIND} is reserved for the engine", ruleset_id=self.spec.id, fact=where)
         if "sid" in fact:
             raise FactError("sid is reserved for the engine", ruleset_id=self.spec.id, fact=where)
         if len(fact) > MAX_PROPERTIES - 1:
