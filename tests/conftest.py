@@ -18,6 +18,14 @@ FIXTURES = ROOT / "fixtures"
 STOCKPORT_PACK = FIXTURES / "stockport-highways"
 
 
+@pytest.fixture(autouse=True)
+def _private_ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test (and every subprocess it starts) keeps decision records in its own tmp ledger, never the user's."""
+    path = tmp_path / "tenderscore-ledger.sqlite3"
+    monkeypatch.setenv("TENDERSCORE_LEDGER", str(path))
+    return path
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import click
 
+from scoring.cli.explain import explain
+from scoring.cli.ledger import ledger
+from scoring.cli.panel import panel
+from scoring.cli.replay import replay
 from scoring.cli.score import score
 from scoring.cli.validate import validate
 
@@ -24,7 +28,7 @@ def cli() -> None:
     """
 
 
-for command in (validate, score):
+for command in (validate, score, explain, replay, ledger, panel):
     cli.add_command(command)
 
 

@@ -1,0 +1,156 @@
+"""`tenderscore ledger list | show ID | export ID | verify`: the decision ledger, and the `--ledger` option."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from tabulate import tabulate
+
+from scoring.audit import Ledger, StoredRecord, ledger_path, record_decision
+from scoring.audit.explain import result_of_record
+from scoring.audit.record import record_text, short
+from scoring.audit.replay import verified
+from scoring.cli.common import emit, output_option, user_errors
+from scoring.evaluate import Evaluation
+from scoring.output.table import render_table
+from scoring.pack import Pack
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def ledger_option(func: F) -> F:
+    return click.option(
+        "--ledger",
+        "ledger",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="The ledger file (default: $TENDERSCORE_LEDGER, else ledger.sqlite3 in your user data directory).",
+    )(func)
+
+
+def appended_message(stored: StoredRecord, path: Path) -> str:
+    return f"Decision record {stored.id} (sha256 {stored.hash}) appended to ledger {path}"
+
+
+def keep_record(pack: Pack, evaluation: Evaluation, ledger: Path | None) -> StoredRecord:
+    """Append the pack's decision record to the ledger and say where on stderr (stdout is the result's)."""
+    with Ledger(ledger_path(ledger)) as book:
+        stored = record_decision(pack, evaluation, book)
+    click.echo(appended_message(stored, book.path), err=True)
+    return stored
+
+
+@click.group()
+def ledger() -> None:
+    """The decision ledger: every `score` run appends a self-contained, hash-chained decision record.
+
+    The ledger is a SQLite file: --ledger PATH, else $TENDERSCORE_LEDGER, else ledger.sqlite3 in your user
+    data directory. `verify` exits 4 naming the first record that fails.
+
+    \b
+    Examples:
+      tenderscore ledger list
+      tenderscore ledger show 3
+      tenderscore ledger export 3 --output record-3.json
+      tenderscore ledger verify --ledger audit/ledger.sqlite3
+    """
+
+
+@ledger.command("list")
+@ledger_option
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@user_errors
+def list_records(ledger: Path | None, fmt: str) -> None:
+    """List the ledger's records: id, time, tender, ruleset, winner and hash.
+
+    \b
+    Example:
+      tenderscore ledger list --format json
+    """
+    with Ledger(ledger_path(ledger), create=False) as book:
+        entries = book.entries()
+    if fmt == "json":
+        click.echo(json.dumps([vars(e) for e in entries], indent=2, ensure_ascii=False))
+        return
+    rows = [[e.id, e.created_at, e.tender, e.ruleset, e.winner, f"{short(e.hash)}…"] for e in entries]
+    headers = ["Id", "Time (UTC)", "Tender", "Ruleset", "Winner", "Hash"]
+    click.echo(tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True))
+
+
+@ledger.command("show")
+@click.argument("record_id", metavar="ID", type=click.IntRange(min=1))
+@ledger_option
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@user_errors
+def show(record_id: int, ledger: Path | None, fmt: str) -> None:
+    """Show one record: its place in the chain, its inputs and the result it recorded (or the whole record).
+
+    \b
+    Example:
+      tenderscore ledger show 3 --format json
+    """
+    with Ledger(ledger_path(ledger), create=False) as book:
+        stored = book.get(record_id)
+        where = f"ledger {book.path}: record {record_id}"
+    record = verified(stored.record, where)
+    if fmt == "json":
+        click.echo(json.dumps(record, indent=2, ensure_ascii=False, sort_keys=True, default=str))
+        return
+    click.echo(render_record(record), nl=False)
+
+
+def render_record(record: Mapping[str, Any]) -> str:
+    ruleset = record["ruleset"]
+    lines = [
+        f"Decision record {record['seq']}",
+        f"  hash       {record['hash']}",
+        f"  previous   {record['prev_hash'] or 'none (first record)'}",
+        f"  made       {record['created_at']} by tenderscore {record['tool']['version']}",
+        f"  pack       {record['pack']['display']}",
+        f"  ruleset    {ruleset['id']}@{ruleset['version']} (sha256 {ruleset['sha256']}, from {ruleset['origin']})",
+        f"  firings    {len(record['firings'])}",
+        "  inputs:",
+    ]
+    for entry in record["pack"]["files"]:
+        lines.append(f"    {entry['name']}  sha256 {entry['sha256']}  {len(entry['text'].encode('utf-8'))} bytes")
+    return "\n".join(lines) + "\n\n" + render_table(result_of_record(record))
+
+
+@ledger.command("export")
+@click.argument("record_id", metavar="ID", type=click.IntRange(min=1))
+@ledger_option
+@output_option
+@user_errors
+def export(record_id: int, ledger: Path | None, output: Path | None) -> None:
+    """Write one record as canonical JSON: what `replay` and `explain` read, with nothing else needed.
+
+    \b
+    Example:
+      tenderscore ledger export 3 --output record-3.json
+    """
+    with Ledger(ledger_path(ledger), create=False) as book:
+        stored = book.get(record_id)
+        where = f"ledger {book.path}: record {record_id}"
+    emit(record_text(verified(stored.record, where)) + "\n", output)
+
+
+@ledger.command("verify")
+@ledger_option
+@user_errors
+def verify(ledger: Path | None) -> None:
+    """Walk the whole hash chain: every record's hash, every link to the record before, no gaps.
+
+    Exits 0 when the chain is intact, 4 naming the first record that fails and why.
+
+    \b
+    Example:
+      tenderscore ledger verify --ledger audit/ledger.sqlite3
+    """
+    with Ledger(ledger_path(ledger), create=False) as book:
+        report = book.verify()
+    head = "empty" if report.head is None else f"head {report.head}"
+    click.echo(f"Ledger {book.path}: {report.count} records, chain intact, {head}")
