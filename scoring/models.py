@@ -89,6 +89,9 @@ class Question(_Strict):
 
 class Quality(_Strict):
     scale_max: Exact = Field(default=Decimal(5), gt=0)
+    # Panel sheets: the steps a score may take (0.5 allows 2.5) and what each point of the scale means.
+    scale_step: Exact = Field(default=Decimal(1), gt=0)
+    descriptors: dict[Exact, str] | None = None
     questions: list[Question] = []
 
 

@@ -17,6 +17,10 @@ from engine import sha256_hex
 from scoring.errors import InputError, Problem, RulesetError
 from scoring.models import Bid, ScoreRow, Tender
 from scoring.numbers import ZERO
+from scoring.panel.consensus import PanelConsensus, panel_consensus, proposed_scores, rationale_problems
+from scoring.panel.reading import tender_panel_problems
+from scoring.panel.sheet import XLSX_TEXT_SUFFIX
+from scoring.panel.workbook import workbook_text
 from scoring.ruleset import LoadedRuleset, resolve_ruleset
 from scoring.validation import pydantic_problems
 from scoring.yamlio import load_mapping_text, parse_csv
@@ -52,6 +56,7 @@ class Pack:
     scores: dict[tuple[str, str], ScoreRow]
     files: tuple[InputFile, ...]
     extra: dict[str, object] = field(default_factory=dict)
+    panel: PanelConsensus | None = None  # the evaluators' sheets behind the consensus, when the pack has them
 
     def file_label(self, name: str) -> str:
         return f"{self.display}/{name}"
@@ -69,12 +74,25 @@ def read_pack_files(folder: Path) -> dict[str, str]:
     candidates = [folder / TENDER_FILE, folder / SCORES_FILE]
     for sub, suffixes in (("bids", BID_SUFFIXES), ("panel", (".csv", ".xlsx"))):
         if (folder / sub).is_dir():
-            candidates += sorted(p for p in (folder / sub).iterdir() if p.suffix.lower() in suffixes and p.is_file())
+            # Skipping hidden files and Excel's `~$name.xlsx` owner files, which exist while a sheet is open.
+            candidates += sorted(
+                p
+                for p in (folder / sub).iterdir()
+                if p.suffix.lower() in suffixes and p.is_file() and not p.name.startswith(("~$", "."))
+            )
     for path in candidates:
-        if not path.is_file() or path.suffix.lower() == ".xlsx":
+        if not path.is_file():
             continue
         name = path.relative_to(folder).as_posix()
         try:
+            if path.suffix.lower() == ".xlsx":
+                # A workbook enters the pack (and any decision record) as the text of what was written on it.
+                text, problem = workbook_text(path.read_bytes(), f"{folder}/{name}")
+                if problem is not None:
+                    problems.append(problem)
+                elif text is not None:
+                    files[name[: -len(".xlsx")] + XLSX_TEXT_SUFFIX] = text
+                continue
             files[name] = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
             problems.append(Problem(f"{folder}/{name}", "", f"expected UTF-8 text, found a bad byte at {exc.start}"))
@@ -85,9 +103,12 @@ def read_pack_files(folder: Path) -> dict[str, str]:
     return files
 
 
-def load_pack(folder: Path) -> Pack:
-    """Read and validate the pack in `folder`; raises InputError with every problem found."""
-    return build_pack(read_pack_files(folder), str(folder).rstrip("/"), base_dir=folder)
+def load_pack(folder: Path, consensus: bool = True) -> Pack:
+    """Read and validate the pack in `folder`; raises InputError with every problem found.
+
+    `consensus=False` reads the tender, ruleset and bids only: what the panel works from before scores exist.
+    """
+    return build_pack(read_pack_files(folder), str(folder).rstrip("/"), base_dir=folder, consensus=consensus)
 
 
 def build_pack(
@@ -95,9 +116,10 @@ def build_pack(
     display: str,
     base_dir: Path | None = None,
     ruleset: LoadedRuleset | None = None,
+    consensus: bool = True,
 ) -> Pack:
     builder = _Builder(files, display)
-    return builder.build(base_dir, ruleset)
+    return builder.build(base_dir, ruleset, consensus)
 
 
 class _Builder:
@@ -105,6 +127,9 @@ class _Builder:
         self.files = files
         self.display = display
         self.problems: list[Problem] = []
+        self.panel: PanelConsensus | None = None
+        # Ids of bid files already reported as invalid: their score rows are not reported again as unknown bids.
+        self.invalid_bids: set[str] = set()
 
     def label(self, name: str) -> str:
         return f"{self.display}/{name}"
@@ -112,7 +137,7 @@ class _Builder:
     def add(self, name: str, field: str, message: str) -> None:
         self.problems.append(Problem(self.label(name), field, message))
 
-    def build(self, base_dir: Path | None, ruleset: LoadedRuleset | None) -> Pack:
+    def build(self, base_dir: Path | None, ruleset: LoadedRuleset | None, consensus: bool = True) -> Pack:
         tender = self.tender()
         if tender is not None and ruleset is None:
             try:
@@ -123,11 +148,11 @@ class _Builder:
         if tender is not None and ruleset is not None:
             self.check_tender(tender, ruleset)
             self.check_bids(tender, ruleset, bids)
-        scores = self.scores(tender, bids) if tender is not None else {}
+        scores = self.scores(tender, bids, ruleset) if tender is not None and consensus else {}
         if self.problems or tender is None or ruleset is None:
             raise InputError(self.problems)
         ordered = tuple(InputFile(name, self.files[name]) for name in sorted(self.files))
-        return Pack(self.display, tender, ruleset, tuple(bids), scores, ordered)
+        return Pack(self.display, tender, ruleset, tuple(bids), scores, ordered, panel=self.panel)
 
     def tender(self) -> Tender | None:
         if TENDER_FILE not in self.files:
@@ -153,11 +178,14 @@ class _Builder:
             data, problem = load_mapping_text(self.files[name], self.label(name), Path(name).suffix.lower())
             if problem is not None:
                 self.problems.append(problem)
+                self.invalid_bids.add(Path(name).stem)
                 continue
             try:
                 bid = Bid.model_validate(data)
             except ValidationError as exc:
                 self.problems += pydantic_problems(exc, self.label(name))
+                claimed = data.get("bid_id") if data is not None else None
+                self.invalid_bids.add(claimed if isinstance(claimed, str) else Path(name).stem)
                 continue
             bid_id = bid.bid_id or Path(name).stem
             if bid_id in seen:
@@ -223,11 +251,26 @@ class _Builder:
                 if gate not in tender.gates:
                     listed = ", ".join(tender.gates) or "none"
                     self.add(entry.file, f"gates.{gate}", f"expected a gate the tender lists ({listed})")
+        for where, message in tender_panel_problems(tender, [entry.bid_id for entry in bids]):
+            self.add(TENDER_FILE, where, message)
 
-    def scores(self, tender: Tender, bids: list[BidEntry]) -> dict[tuple[str, str], ScoreRow]:
+    def scores(
+        self, tender: Tender, bids: list[BidEntry], ruleset: LoadedRuleset | None
+    ) -> dict[tuple[str, str], ScoreRow]:
         questions = {q.id for q in tender.all_questions()}
         if not questions:
             return {}
+        if ruleset is not None:
+            bidders = {entry.bid_id: entry.bid.bidder for entry in bids}
+            self.panel = panel_consensus(self.files, tender, bidders, ruleset.model.policy, self.display)
+        if self.panel is not None:
+            self.problems += self.panel.reading.problems
+        if SCORES_FILE not in self.files and self.panel is not None:
+            if self.panel.moderation is None:
+                return {}
+            proposed, problems = proposed_scores(self.panel.moderation, self.label(SCORES_FILE))
+            self.problems += problems
+            return proposed
         if SCORES_FILE not in self.files:
             self.add(SCORES_FILE, "", "missing: the tender has scored questions, so the pack needs consensus scores")
             return {}
@@ -238,6 +281,7 @@ class _Builder:
         bid_ids = {entry.bid_id for entry in bids}
         scale = tender.quality.scale_max
         scores: dict[tuple[str, str], ScoreRow] = {}
+        rejected: set[tuple[str, str]] = set()  # reported once as a bad score, not again as a missing one
         for row in rows:
             where = f"line {row['_line']}"
             try:
@@ -246,9 +290,13 @@ class _Builder:
                     raise InvalidOperation
             except InvalidOperation:
                 self.add(SCORES_FILE, f"{where}: score", f"expected a number from 0 to {scale}, found {row['score']!r}")
+                rejected.add((row["bid"], row["question"]))
                 continue
             if not ZERO <= value <= scale:
                 self.add(SCORES_FILE, f"{where}: score", f"expected a number from 0 to {scale}, found {row['score']}")
+                rejected.add((row["bid"], row["question"]))
+                continue
+            if row["bid"] in self.invalid_bids:
                 continue
             if row["bid"] not in bid_ids:
                 self.add(SCORES_FILE, f"{where}: bid", f"expected one of the pack's bids, found {row['bid']!r}")
@@ -270,10 +318,12 @@ class _Builder:
         if not problems:
             for entry in bids:
                 for question in tender.all_questions():
-                    if (entry.bid_id, question.id) not in scores:
+                    if (entry.bid_id, question.id) not in scores and (entry.bid_id, question.id) not in rejected:
                         self.add(
                             SCORES_FILE,
                             f"bid {entry.bid_id}, question {question.id}",
                             "missing consensus score (a missing score is not a zero)",
                         )
+        if self.panel is not None and self.panel.moderation is not None:
+            self.problems += rationale_problems(scores, self.panel.moderation, self.label(SCORES_FILE))
         return scores

@@ -1,0 +1,91 @@
+"""`tenderscore panel sheets PACK` and `tenderscore panel moderate PACK`: the evaluation panel's workflow."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from scoring.cli.common import pack_argument, user_errors, write_atomic
+from scoring.errors import InputError
+from scoring.pack import load_pack
+from scoring.panel import PROPOSAL_FILE, moderate_pack, proposal_csv
+from scoring.panel.blanks import SHEET_FORMATS, blank_sheets, sheets_in_the_way
+from scoring.panel.report import REPORT_FORMATS, render_moderation
+
+
+@click.group()
+def panel() -> None:
+    """Evaluation panels: blank sheets for each evaluator, then the spread report and proposed consensus.
+
+    \b
+    Example:
+      tenderscore panel sheets fixtures/stockport-panel --output-dir /tmp/sheets
+      tenderscore panel moderate fixtures/stockport-panel
+    """
+
+
+@panel.command()
+@pack_argument
+@click.option(
+    "--format", "-f", "fmt", type=click.Choice(SHEET_FORMATS), default="xlsx", show_default=True, help="Sheet format."
+)
+@click.option(
+    "--output-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write the sheets (default: PACK/panel, where moderation reads them).",
+)
+@click.option("--force", is_flag=True, help="Replace sheets that evaluators have already filled in.")
+@user_errors
+def sheets(pack: Path, fmt: str, output_dir: Path | None, force: bool) -> None:
+    """Write one blank sheet per evaluator of the tender's panel.
+
+    Each sheet lists every (bid, question) the evaluator scores, the question's title, the scale and its
+    descriptors, empty score and comment columns, and a conflict-of-interest declaration to sign. No sheet
+    shows a price. A sheet someone has filled in is never overwritten without --force.
+
+    \b
+    Examples:
+      tenderscore panel sheets fixtures/stockport-panel --output-dir /tmp/sheets
+      tenderscore panel sheets PACK --format csv
+    """
+    loaded = load_pack(pack, consensus=False)
+    folder = output_dir if output_dir is not None else pack / "panel"
+    written = blank_sheets(loaded, fmt)
+    problems = sheets_in_the_way(folder, list(written), force)
+    if problems:
+        raise InputError(problems)
+    for name, content in written.items():
+        write_atomic(folder / name, content)
+    click.echo(f"Wrote {len(written)} sheets to {folder}: {', '.join(written)}")
+
+
+@panel.command()
+@pack_argument
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(REPORT_FORMATS),
+    default="table",
+    show_default=True,
+    help="Report format.",
+)
+@user_errors
+def moderate(pack: Path, fmt: str) -> None:
+    """Read every sheet, check it is complete, report the spread per item and propose consensus scores.
+
+    Every gap (a missing, out-of-range or off-step score, a missing or unsigned declaration) is listed at
+    once, with the evaluator, bid and question, and the command exits 2. Otherwise it reports each item's
+    scores, mean, median, min, max and spread with a RAG status (thresholds from the ruleset's policy), and
+    writes PACK/consensus-proposed.csv: each median rounded half up to the scale's step, in scores.csv's columns.
+
+    \b
+    Examples:
+      tenderscore panel moderate fixtures/stockport-panel
+      tenderscore panel moderate fixtures/stockport-panel --format json
+    """
+    moderation = moderate_pack(load_pack(pack, consensus=False))
+    target = pack / PROPOSAL_FILE
+    write_atomic(target, proposal_csv(moderation))
+    click.echo(render_moderation(moderation, fmt, str(target)), nl=False)

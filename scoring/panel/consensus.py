@@ -1,0 +1,152 @@
+"""From a panel's sheets to consensus scores: the proposal, the rationale rule, and scoring without scores.csv.
+
+Moderators agree a score per (bid, question) and record it in scores.csv. The panel's median, rounded half up
+to the scale's step, is the proposal; a rationale is required wherever the agreed score departs from it or the
+panel's spread was red, because those are the scores a challenge will ask about.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from scoring.errors import InputError, Problem
+from scoring.models import ScoreRow, Tender
+from scoring.numbers import fmt2, fmt_plain
+from scoring.panel.reading import IndividualScore, PanelReading, has_sheets, read_panel, tender_panel_problems
+from scoring.panel.scale import Scale
+from scoring.panel.sheet import SHEET_DIR
+from scoring.panel.spread import RED, ItemStatistics, Moderation, moderate
+from scoring.ruleset import Policy
+
+if TYPE_CHECKING:
+    from scoring.pack import Pack
+
+PROPOSAL_FILE = "consensus-proposed.csv"
+
+
+@dataclass(frozen=True)
+class PanelConsensus:
+    reading: PanelReading
+    moderation: Moderation | None  # None while the sheets have gaps
+
+
+def panel_consensus(
+    files: Mapping[str, str], tender: Tender, bidders: dict[str, str], policy: Policy, display: str
+) -> PanelConsensus | None:
+    """The panel behind a pack, or None when the pack has no sheets (or a panel too broken to read them by)."""
+    if not has_sheets(files) or tender_panel_problems(tender, list(bidders)):
+        return None
+    reading = read_panel(files, tender, bidders, display)
+    if reading.problems:
+        return PanelConsensus(reading, None)
+    return PanelConsensus(
+        reading, moderate(reading, Scale.of(tender), policy.spread_amber_from, policy.spread_red_over)
+    )
+
+
+def moderate_pack(pack: Pack) -> Moderation:
+    """The moderation of a pack's sheets; raises InputError listing every gap when they are not complete."""
+    files = {f.name: f.text for f in pack.files}
+    if not has_sheets(files):
+        message = "expected evaluator sheets (ID.xlsx or ID.csv): write them with `tenderscore panel sheets`"
+        raise InputError([Problem(pack.file_label(SHEET_DIR), "", message)])
+    bidders = {entry.bid_id: entry.bid.bidder for entry in pack.bids}
+    consensus = panel_consensus(files, pack.tender, bidders, pack.ruleset.model.policy, pack.display)
+    assert consensus is not None  # the pack loaded, so its panel is well formed
+    if consensus.moderation is None:
+        raise InputError(list(consensus.reading.problems))
+    return consensus.moderation
+
+
+def proposal_csv(moderation: Moderation) -> str:
+    """consensus-proposed.csv: scores.csv's own columns, so moderators copy it and write the rationales."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["bid", "question", "score", "rationale"])
+    for item in moderation.items:
+        writer.writerow([item.bid, item.question, fmt_plain(item.proposed), ""])
+    return out.getvalue()
+
+
+def spread_words(item: ItemStatistics) -> str:
+    return f"{fmt_plain(item.low)} to {fmt_plain(item.high)}, {fmt2(item.spread_percent)}% of the scale, {item.rag}"
+
+
+def set_aside_words(item: ItemStatistics) -> str:
+    """What the record says about each conflicted evaluator of an item ("" when nobody was conflicted)."""
+    scored = {s.evaluator: s for s in item.set_aside}
+    words = []
+    for evaluator in item.conflicted:
+        if evaluator in scored:
+            words.append(
+                f"{scored[evaluator].set_aside}: their score {fmt_plain(scored[evaluator].score)} is set aside"
+            )
+        else:
+            words.append(f"{evaluator} declared a conflict of interest with bid {item.bid} and did not score it")
+    return "; ".join(words)
+
+
+def rationale_problems(scores: dict[tuple[str, str], ScoreRow], moderation: Moderation, label: str) -> list[Problem]:
+    problems: list[Problem] = []
+    for (bid, question), row in scores.items():
+        if row.rationale.strip():
+            continue
+        item = moderation.item(bid, question)
+        reasons = []
+        if row.score != item.proposed:
+            reasons.append(
+                f"the agreed score {fmt_plain(row.score)} differs from the proposed {fmt_plain(item.proposed)} "
+                f"(panel median {fmt_plain(item.median)})"
+            )
+        if item.rag == RED:
+            reasons.append(f"the panel's spread was red ({spread_words(item)})")
+        if reasons:
+            problems.append(
+                Problem(
+                    label,
+                    f"line {row.line}: rationale",
+                    f"required for bid {bid}, question {question}: {' and '.join(reasons)}",
+                )
+            )
+    return problems
+
+
+def proposed_scores(moderation: Moderation, label: str) -> tuple[dict[tuple[str, str], ScoreRow], list[Problem]]:
+    """The proposal as consensus scores, when no item needs moderation; otherwise every item that does."""
+    red = moderation.red()
+    if red:
+        problems = [
+            Problem(
+                label,
+                f"bid {item.bid}, question {item.question}",
+                f"missing: the panel's spread was red ({spread_words(item)}), so the panel must moderate it and "
+                "record the agreed score with a rationale in scores.csv (the proposal is used only when no item "
+                "is red)",
+            )
+            for item in red
+        ]
+        return {}, problems
+    scores: dict[tuple[str, str], ScoreRow] = {}
+    for item in moderation.items:
+        rationale = (
+            f"proposed consensus: median {fmt_plain(item.median)} of {len(item.scores)} panel scores "
+            f"({spread_words(item)})"
+        )
+        if item.conflicted:
+            rationale += f"; {set_aside_words(item)}"
+        scores[(item.bid, item.question)] = ScoreRow(
+            bid=item.bid, question=item.question, score=item.proposed, rationale=rationale
+        )
+    return scores, []
+
+
+def individual_scores(pack: Pack) -> dict[tuple[str, str], list[IndividualScore]]:
+    """The individual scores behind each consensus score, set-aside ones included with the reason ({} without
+    sheets). Each entry unpacks as (evaluator, score, comment, set_aside_reason)."""
+    if pack.panel is None:
+        return {}
+    return {key: list(found) for key, found in pack.panel.reading.scores.items()}

@@ -1,0 +1,83 @@
+"""The scoring scale a panel uses: its range, its steps and what each point means."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+from scoring.models import Tender
+from scoring.numbers import CONTEXT, ZERO, fmt_plain
+
+# Used when a tender publishes no descriptors of its own (README, "Panels"). Common UK wording; a 0-5 or 0-4
+# scale gets a word for every point, any other scale only its two ends, so nothing is invented for a 0-10.
+DEFAULT_DESCRIPTORS: dict[int, tuple[str, ...]] = {
+    5: ("Unacceptable", "Poor", "Fair", "Good", "Very good", "Excellent"),
+    4: ("Unacceptable", "Poor", "Fair", "Good", "Excellent"),
+}
+
+
+@dataclass(frozen=True)
+class Scale:
+    maximum: Decimal
+    step: Decimal
+    descriptors: tuple[tuple[Decimal, str], ...]
+
+    @classmethod
+    def of(cls, tender: Tender) -> Scale:
+        quality = tender.quality
+        if quality.descriptors is not None:
+            descriptors = tuple(sorted(quality.descriptors.items()))
+        else:
+            words = DEFAULT_DESCRIPTORS.get(int(quality.scale_max)) if quality.scale_max % 1 == 0 else None
+            if words is not None:
+                descriptors = tuple((Decimal(point), word) for point, word in enumerate(words))
+            else:
+                descriptors = ((ZERO, "Unacceptable"), (quality.scale_max, "Excellent"))
+        return cls(quality.scale_max, quality.scale_step, descriptors)
+
+    def on_step(self, value: Decimal) -> bool:
+        with localcontext(CONTEXT):
+            return (value / self.step) % 1 == 0
+
+    def contains(self, value: Decimal) -> bool:
+        return ZERO <= value <= self.maximum and self.on_step(value)
+
+    def values(self) -> list[Decimal]:
+        """Every score a sheet may hold, lowest first."""
+        with localcontext(CONTEXT):
+            count = int(self.maximum / self.step)
+            return [self.step * index for index in range(count + 1)]
+
+    def round_to_step(self, value: Decimal) -> Decimal:
+        """The nearest step, halves rounded up (scoring.md's rounding rule, applied to the scale)."""
+        with localcontext(CONTEXT):
+            steps = (value / self.step).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+            return steps * self.step
+
+    def describe(self) -> str:
+        return f"0 to {fmt_plain(self.maximum)} in steps of {fmt_plain(self.step)}"
+
+
+def scale_problems(tender: Tender) -> list[tuple[str, str]]:
+    """(field, message) for a scale whose steps do not reach its maximum or whose descriptors are off it."""
+    quality = tender.quality
+    scale = Scale(quality.scale_max, quality.scale_step, ())
+    problems: list[tuple[str, str]] = []
+    if not scale.on_step(quality.scale_max):
+        problems.append(
+            (
+                "quality.scale_step",
+                f"expected a step that divides the scale maximum {fmt_plain(quality.scale_max)}, "
+                f"found {fmt_plain(quality.scale_step)}",
+            )
+        )
+        return problems
+    for point in sorted(quality.descriptors or {}):
+        if not scale.contains(point):
+            problems.append(
+                (
+                    f"quality.descriptors.{fmt_plain(point)}",
+                    f"expected a point of the scale ({scale.describe()}), found {fmt_plain(point)}",
+                )
+            )
+    return problems

@@ -1,0 +1,205 @@
+"""Evaluator sheets as Excel workbooks (openpyxl): writing blank ones, and reading filled ones back as text.
+
+A filled workbook enters a pack as the CSV text of `scoring.panel.sheet` (scores, comments, declaration), so a
+decision record holds what the evaluator wrote in a form that rebuilds the pack without the workbook.
+openpyxl is imported only when a workbook is touched: scoring a pack without one should not pay for it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+import zipfile
+from typing import Any
+
+from scoring.errors import Problem
+from scoring.models import Evaluator, Tender
+from scoring.numbers import fmt_plain
+from scoring.panel.scale import Scale
+from scoring.panel.sheet import COLUMNS, DECLARATION_FIELDS, Item, render_sheet
+
+SCORES_SHEET = "Scores"
+DECLARATION_SHEET = "Declaration"
+_DECLARATION_FIRST_ROW = 5
+# Excel refuses a list validation whose list is longer than this; a finer scale gets a range check instead.
+_EXCEL_LIST_LIMIT = 255
+# Workbooks are outputs like any other: the same pack gives the same bytes, so no clock time goes into them.
+_FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_FIXED_DOC_TIME = "2000-01-01T00:00:00Z"
+_DOC_TIME = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def blank_workbook(tender: Tender, evaluator: Evaluator, items: list[Item], scale: Scale) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    bold = Font(bold=True)
+    to_fill = PatternFill("solid", fgColor="FFF2CC")
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None  # a new workbook always has one sheet
+    sheet.title = SCORES_SHEET
+    who = f"{evaluator.name} ({evaluator.id})" if evaluator.name else evaluator.id
+    heading = [
+        ("Tender", f"{tender.id} {tender.title}".strip()),
+        ("Evaluator", who),
+        ("Scale", scale.describe()),
+        (
+            "Instructions",
+            "Score every item on your own, without conferring, and give a reason in the comment. "
+            "Sign the Declaration sheet first; leave blank any bid you declare a conflict with.",
+        ),
+    ]
+    for label, text in heading:
+        sheet.append([label, text])
+        sheet.cell(sheet.max_row, 1).font = bold
+    sheet.append([])
+    sheet.append(["Score", "Meaning"])
+    for cell in sheet[sheet.max_row]:
+        cell.font = bold
+    for point, words in scale.descriptors:
+        sheet.append([_number(point), words])
+    sheet.append([])
+    sheet.append(list(COLUMNS))
+    header_row = sheet.max_row
+    for cell in sheet[header_row]:
+        cell.font = bold
+    for item in items:
+        sheet.append([item.bid, item.bidder, item.question, item.title, None, None])
+        for column in (5, 6):
+            sheet.cell(sheet.max_row, column).fill = to_fill
+    sheet.freeze_panes = f"A{header_row + 1}"
+    for letter, width in zip("ABCDEF", (14, 34, 10, 34, 8, 60), strict=True):
+        sheet.column_dimensions[letter].width = width
+    if items:
+        sheet.add_data_validation(_score_validation(DataValidation, scale, header_row + 1, sheet.max_row))
+
+    declaration = book.create_sheet(DECLARATION_SHEET)
+    declaration.append(["Conflict of interest declaration"])
+    declaration["A1"].font = Font(bold=True, size=13)
+    declaration.append(
+        [
+            "I declare any conflict of interest with a bidder before scoring. This sheet counts only when the "
+            "name, date, conflicts and signature below are all filled in."
+        ]
+    )
+    declaration.append([])
+    declaration.append(["field", "your answer", "guidance"])
+    for cell in declaration[4]:
+        cell.font = bold
+    for key, guidance in DECLARATION_FIELDS:
+        declaration.append([key, None, guidance])
+        declaration.cell(declaration.max_row, 2).fill = to_fill
+    date_row = _DECLARATION_FIRST_ROW + [key for key, _ in DECLARATION_FIELDS].index("date")
+    declaration.cell(date_row, 2).number_format = "yyyy-mm-dd"
+    for letter, width in zip("ABC", (12, 40, 90), strict=True):
+        declaration.column_dimensions[letter].width = width
+
+    book.properties.creator = "tenderscore"
+    out = io.BytesIO()
+    book.save(out)
+    return _without_clock(out.getvalue())
+
+
+def _score_validation(validation_type: Any, scale: Scale, first: int, last: int) -> Any:
+    allowed = ",".join(fmt_plain(value) for value in scale.values())
+    common = {
+        "allow_blank": True,
+        "showErrorMessage": True,
+        "errorTitle": "Not on the scale",
+        "error": f"Scores are {scale.describe()}.",
+        "showInputMessage": True,
+        "promptTitle": "Score",
+        "prompt": f"{scale.describe()}; see the descriptors above.",
+    }
+    if len(allowed) + 2 <= _EXCEL_LIST_LIMIT:
+        validation = validation_type(type="list", formula1=f'"{allowed}"', **common)
+    else:
+        validation = validation_type(
+            type="decimal", operator="between", formula1="0", formula2=fmt_plain(scale.maximum), **common
+        )
+    validation.add(f"E{first}:E{last}")
+    return validation
+
+
+def _number(value: Any) -> int | float:
+    # Excel holds numbers as binary doubles; every point of a published scale (0, 2.5, 10) is exact in one.
+    return int(value) if value == int(value) else float(value)
+
+
+def _without_clock(data: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = _DOC_TIME.sub(rb"\g<1>" + _FIXED_DOC_TIME.encode() + rb"\g<2>", content)
+            target.writestr(zipfile.ZipInfo(info.filename, _FIXED_ZIP_TIME), content, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def cell_text(value: Any) -> str:
+    """What a person typed in a cell, as text: 4 → "4", 2.5 → "2.5", a date → "2026-03-02"."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        # repr is the shortest text that reads back as the same double: what the person typed, not 2.5000001.
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def workbook_text(data: bytes, label: str) -> tuple[str | None, Problem | None]:
+    """The sheet text of a filled workbook, or the problem that stops it being read."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # a damaged or foreign file can fail anywhere inside openpyxl
+        return None, Problem(
+            label, "", f"expected an Excel workbook (.xlsx), found a file openpyxl cannot read ({exc})"
+        )
+    try:
+        missing = [name for name in (SCORES_SHEET, DECLARATION_SHEET) if name not in book.sheetnames]
+        if missing:
+            found = ", ".join(book.sheetnames)
+            return None, Problem(
+                label, "", f"expected the sheets {SCORES_SHEET} and {DECLARATION_SHEET}, found {found}"
+            )
+        rows, problem = _score_rows(list(book[SCORES_SHEET].iter_rows(values_only=True)), label)
+        if problem is not None:
+            return None, problem
+        declaration: dict[str, str] = {}
+        fields = {key for key, _ in DECLARATION_FIELDS}
+        for row in book[DECLARATION_SHEET].iter_rows(values_only=True):
+            key = cell_text(row[0]).lower() if row else ""
+            if key in fields and key not in declaration:
+                declaration[key] = cell_text(row[1]) if len(row) > 1 else ""
+        return render_sheet(declaration, None, rows), None
+    finally:
+        book.close()
+
+
+def _score_rows(cells: list[tuple[Any, ...]], label: str) -> tuple[list[list[str]], Problem | None]:
+    headers = [i for i, row in enumerate(cells) if row and cell_text(row[0]).lower() == "bid"]
+    if not headers:
+        return [], Problem(label, SCORES_SHEET, f"expected a header row {','.join(COLUMNS)}, found none")
+    names = [cell_text(value).lower() for value in cells[headers[0]]]
+    position = {name: at for at, name in enumerate(names) if name in COLUMNS}
+    missing = [name for name in ("bid", "question", "score", "comment") if name not in position]
+    if missing:
+        where = f"{SCORES_SHEET}!row {headers[0] + 1}"
+        return [], Problem(label, where, f"expected the columns {', '.join(missing)} in the header row")
+    rows: list[list[str]] = []
+    for row in cells[headers[0] + 1 :]:
+        texts = [cell_text(row[position[n]]) if position.get(n, len(row)) < len(row) else "" for n in COLUMNS]
+        if any(texts):
+            rows.append(texts)
+    return rows, None
