@@ -1,10 +1,10 @@
-"""Rendering a result for people and tools: table (default), json, csv, markdown."""
+"""Rendering a result for people and tools: table (default), json, csv, markdown, html."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from scoring.output import csv_out, json_out, table
+from scoring.output import csv_out, html, json_out, table
 from scoring.result import Result
 
 RENDERERS: dict[str, Callable[[Result], str]] = {
@@ -12,6 +12,7 @@ RENDERERS: dict[str, Callable[[Result], str]] = {
     "json": json_out.render_json,
     "csv": csv_out.render_csv,
     "markdown": table.render_markdown,
+    "html": html.render_html,
 }
 FORMATS = tuple(RENDERERS)
 
