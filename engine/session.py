@@ -33,6 +33,13 @@ _TYPE_OK = {
     "string": lambda v: isinstance(v, str),
     "bool": lambda v: isinstance(v, bool),
 }
+# (field path, whether it is a top-level field, type name): a kind's schema laid out once per registration, so
+# checking a fact is a dict lookup per field instead of splitting every dotted path on every assert.
+TypeCheck = tuple[str, bool, str]
+
+
+def _type_checks(schema: Mapping[str, Mapping[str, str]]) -> dict[str, tuple[TypeCheck, ...]]:
+    return {kind: tuple((path, "." not in path, typ) for path, typ in paths.items()) for kind, paths in schema.items()}
 
 
 class _QuietHost(durable.Host):  # type: ignore[misc]
@@ -52,6 +59,7 @@ class _Registration:
     def __init__(self, compiled: CompiledRuleset, host: _QuietHost) -> None:
         self.compiled = compiled
         self.current: Session | None = None
+        self.checks = _type_checks(compiled.schema)
         definition = compiled.durable_definition()
         for name, body in definition[compiled.durable_name].items():
             body["run"] = _ignore if name == PRIME_RULE else self._action(int(body["run"]))
@@ -178,37 +186,37 @@ class Session:
             raise EngineError(f"an action failed: {state['exception']}", ruleset_id=self.spec.id)
 
     def _prepare(self, fact: Mapping[str, Any]) -> dict[str, Any]:
-        where = dict(fact)
         fact_id = fact.get("id")
         kind = fact.get("kind")
         if not isinstance(fact_id, str) or not fact_id:
-            raise FactError("every fact needs a non-empty string id", ruleset_id=self.spec.id, fact=where)
+            raise FactError("every fact needs a non-empty string id", ruleset_id=self.spec.id, fact=dict(fact))
         if fact_id in self._facts:
-            raise FactError("a fact with this id was already asserted", ruleset_id=self.spec.id, fact=where)
+            raise FactError("a fact with this id was already asserted", ruleset_id=self.spec.id, fact=dict(fact))
         if not isinstance(kind, str):
-            raise FactError("every fact needs a string kind", ruleset_id=self.spec.id, fact=where)
+            raise FactError("every fact needs a string kind", ruleset_id=self.spec.id, fact=dict(fact))
         if kind == PRIME_KIND:
-            raise FactError(f"kind {PRIME_KIND} is reserved for the engine", ruleset_id=self.spec.id, fact=where)
+            raise FactError(f"kind {PRIME_KIND} is reserved for the engine", ruleset_id=self.spec.id, fact=dict(fact))
         if "sid" in fact:
-            raise FactError("sid is reserved for the engine", ruleset_id=self.spec.id, fact=where)
+            raise FactError("sid is reserved for the engine", ruleset_id=self.spec.id, fact=dict(fact))
         if len(fact) > MAX_PROPERTIES - 1:
             raise FactError(
                 f"{len(fact)} properties; durable-rules takes at most {MAX_PROPERTIES}",
                 ruleset_id=self.spec.id,
-                fact=where,
+                fact=dict(fact),
             )
-        for path, typ in self.compiled.schema.get(kind, {}).items():
-            value = lookup(fact, path)
-            if value is not MISSING and not _TYPE_OK[typ](value):
+        for path, top_level, typ in self._reg.checks.get(kind, ()):
+            # A null field is an absent one (as in lookup): the engine never sends nulls to durable-rules.
+            value = fact.get(path) if top_level else lookup(fact, path)
+            if value is not None and value is not MISSING and not _TYPE_OK[typ](value):
                 raise FactError(
                     f"field {path} must be a {typ} (the rules compare it as one), found {value!r}",
                     ruleset_id=self.spec.id,
-                    fact=where,
+                    fact=dict(fact),
                 )
         try:
-            converted: dict[str, Any] = _to_engine(fact)
+            converted = _fact_to_engine(fact)
         except ValueError as exc:
-            raise FactError(str(exc), ruleset_id=self.spec.id, fact=where) from None
+            raise FactError(str(exc), ruleset_id=self.spec.id, fact=dict(fact)) from None
         converted["sid"] = self._sid
         return converted
 
@@ -228,6 +236,24 @@ class Session:
             )
             return
         self._new.append(self.trace.record(self.label, compiled.rule.id, dict(fact), effect))
+
+
+def _fact_to_engine(fact: Mapping[str, Any]) -> dict[str, Any]:
+    """`_to_engine(fact)`, with the flat fields of every fact converted in line and paths named only on error."""
+    out: dict[str, Any] = {}
+    for key, value in fact.items():
+        name = key if type(key) is str else str(key)
+        kind = type(value)
+        if kind is str or kind is bool:
+            out[name] = value
+        elif kind is Decimal or kind is int:
+            try:
+                out[name] = to_engine_number(value)
+            except ValueError as exc:
+                raise ValueError(f"field {name}: {exc}") from None
+        elif value is not None:
+            out[name] = _to_engine(value, name)
+    return out
 
 
 def _to_engine(value: Any, path: str = "") -> Any:
