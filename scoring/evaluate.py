@@ -196,21 +196,28 @@ def _collect(result: BidResult, fired: list[Firing]) -> None:
         if effect["type"] == "flag":
             result.flags.append(Flag(effect["code"], effect["message"], firing.rule))
         elif effect["type"] == "cap":
-            _cap_flag(result, firing)
+            _cap_flag(result, firing, fired)
         elif effect["type"] == "exclude":
             result.excluded_reasons.append(Exclusion(effect["code"], effect["reason"], firing.rule))
 
 
-def _cap_flag(result: BidResult, firing: Firing) -> None:
+# What a cap's `limit_field` is, in a panel's words; a literal limit is named by its rule instead.
+_CAP_LIMITS = {"contract_value_gbp": "the contract value"}
+
+
+def _cap_flag(result: BidResult, firing: Firing, fired: list[Firing]) -> None:
     # The commitment's value was recorded from the same assert before its firings are collected.
     index = firing.fact["index"]
     value = next(c for c in result.commitments if c.index == index)
-    if value.capped:
+    # Several cap rules may match one commitment: only the first that binds raises the flag, once.
+    binding = next(f for f in fired if f.effect["type"] == "cap" and f.effect["limit"] == value.cap_gbp)
+    if value.capped and firing is binding:
+        limit = _CAP_LIMITS.get(firing.effect.get("limit_field", ""), f"the limit of rule {firing.rule}")
         result.flags.append(
             Flag(
                 "capped",
                 f"Commitment {index} ({value.measure}): £{fmt2(value.raw_gbp or ZERO)} capped at "
-                f"£{fmt2(value.cap_gbp or ZERO)} (the contract value).",
+                f"£{fmt2(value.cap_gbp or ZERO)} ({limit}).",
                 firing.rule,
             )
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from pydantic import ValidationError
 
 from scoring.errors import Problem
@@ -22,7 +24,10 @@ def pydantic_problems(exc: ValidationError, name: str, prefix: str = "") -> list
             if message.startswith("Value error, "):
                 message = message[len("Value error, ") :]
             found = error.get("input")
-            if not isinstance(found, (dict, list)):
+            if isinstance(found, Decimal):
+                # Numbers are read as Decimals; the user wrote -5.00, not Decimal('-5.00').
+                message = f"{message}; found {found}"
+            elif not isinstance(found, (dict, list)):
                 message = f"{message}; found {found!r}"
         problems.append(Problem(name, field, message))
     return problems
