@@ -59,9 +59,11 @@ class CompiledRuleset:
             f"r{index}": {"all": [{"m": compiled.condition.durable}], "pri": compiled.rule.pri, "run": str(index)}
             for index, compiled in enumerate(self.rules)
         }
-        # durable-rules 2.0.28 crashes the process (SIGSEGV in delete_state) when the first session deleted on a
-        # ruleset matched nothing and no action has run on it yet; firing this rule once at registration
-        # (engine.session.prime) initialises what delete_state needs.
+        # durable-rules 2.0.28 never initialises a new state's action context (two heap pointers) and frees it
+        # in delete_state: deleting a session no action has run on frees garbage and kills the process
+        # (SIGSEGV, or "free(): invalid pointer") whenever its state slot was not used before. Running an action
+        # sets and then clears those pointers, so a session in which nothing fired asserts the primer fact
+        # (engine.session.primer_fact) before it is deleted.
         rules[PRIME_RULE] = {"all": [{"m": {DISCRIMINATOR: PRIME_KIND}}], "run": PRIME_RULE}
         return {self.durable_name: rules}
 
@@ -87,6 +89,8 @@ def compile_ruleset(spec: RulesetSpec) -> CompiledRuleset:
             problems.append(f"{where}: pri must be a whole number 0 or more, found {rule.pri!r}")
         condition, found = compile_condition(rule.when, spec.params, where)
         problems += found
+        if condition.kind == PRIME_KIND:
+            problems.append(f"{where}: kind {PRIME_KIND} is reserved for the engine")
         problems += check_effect(rule.then, spec.params, where)
         kind_schema = schema.setdefault(condition.kind, {})
         for path, typ in condition.field_types.items():

@@ -64,7 +64,6 @@ class _Registration:
         for name, body in definition[compiled.durable_name].items():
             body["run"] = _ignore if name == PRIME_RULE else self._action(int(body["run"]))
         host.set_rulesets(definition)
-        prime(host, compiled.durable_name)
 
     def _action(self, index: int) -> Any:
         def run(c: Any) -> None:
@@ -79,15 +78,9 @@ def _ignore(c: Any) -> None:
     return None
 
 
-def prime(host: Any, durable_name: str) -> None:
-    """Fire the primer rule of a just-registered ruleset once, in a session deleted straight away.
-
-    Without one completed action, deleting a session whose facts matched nothing kills the process (see
-    CompiledRuleset.durable_definition); every Host that registers a compiled ruleset must call this first.
-    """
-    sid = f"{PRIME_KIND}:{durable_name}"
-    host.assert_fact(durable_name, {"id": PRIME_KIND, DISCRIMINATOR: PRIME_KIND, "sid": sid})
-    host.delete_state(durable_name, sid)
+def primer_fact(sid: str) -> dict[str, str]:
+    """The fact that fires a ruleset's primer rule in session `sid` (see CompiledRuleset.durable_definition)."""
+    return {"id": PRIME_KIND, DISCRIMINATOR: PRIME_KIND, "sid": sid}
 
 
 _HOSTS: dict[int, _QuietHost] = {}
@@ -124,6 +117,7 @@ class Session:
         self._error: EngineError | None = None
         self._closed = False
         self._sent = False
+        self._acted = False  # whether durable-rules has run an action on this session's state
 
     def __enter__(self) -> Session:
         return self
@@ -172,6 +166,8 @@ class Session:
         self._closed = True
         if not self._sent:
             return  # no fact reached durable-rules, so it holds no state to delete (asking fails with error 309)
+        if not self._acted and not self._run_primer(check):
+            return
         try:
             state = self._host.get_state(self.compiled.durable_name, self._sid) if check else {}
         finally:
@@ -184,6 +180,18 @@ class Session:
                     raise
         if state and "exception" in state:
             raise EngineError(f"an action failed: {state['exception']}", ruleset_id=self.spec.id)
+
+    def _run_primer(self, check: bool) -> bool:
+        """Run one action on this session's state, so delete_state does not free uninitialised pointers."""
+        try:
+            self._host.assert_fact(self.compiled.durable_name, primer_fact(self._sid))
+        except Exception as exc:
+            # After a failure the C core may have made no state at all (it refused the fact, or had no session
+            # id left): nothing to delete, and the caller needs the original error.
+            if check:
+                raise EngineError(f"durable-rules failed closing the session: {exc}", ruleset_id=self.spec.id) from exc
+            return False
+        return True
 
     def _prepare(self, fact: Mapping[str, Any]) -> dict[str, Any]:
         fact_id = fact.get("id")
@@ -221,6 +229,7 @@ class Session:
         return converted
 
     def _on_fire(self, index: int, matched: Any) -> None:
+        self._acted = True
         compiled = self.compiled.rules[index]
         fact_id = str(matched["id"])
         # An `any` fires once per true branch (field notes); one firing per rule and fact is what is meant.
