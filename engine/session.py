@@ -83,6 +83,18 @@ def primer_fact(sid: str) -> dict[str, str]:
     return {"id": PRIME_KIND, DISCRIMINATOR: PRIME_KIND, "sid": sid}
 
 
+def prime(host: Any, durable_name: str) -> None:
+    """Run the primer rule once in a session deleted straight away, on a just-registered ruleset.
+
+    For a bare Host that keeps one session at a time (the benchmarks): each new state then reuses the slot the
+    primer left with a clean action context. With several sessions open, a fresh slot is used again, so
+    Session primes every session in which nothing fired instead.
+    """
+    sid = f"{PRIME_KIND}:{durable_name}"
+    host.assert_fact(durable_name, primer_fact(sid))
+    host.delete_state(durable_name, sid)
+
+
 _HOSTS: dict[int, _QuietHost] = {}
 _REGISTERED: dict[tuple[int, str], _Registration] = {}
 _SIDS = itertools.count(1)
