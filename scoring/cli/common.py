@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from engine import EngineError
-from scoring.errors import TenderscoreError
+from scoring.errors import InputError, Problem, TenderscoreError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -70,8 +70,14 @@ def _umask() -> int:
 def emit(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
-    else:
+        return
+    try:
         write_atomic(output, text)
+    except OSError as exc:
+        # --output naming a path that cannot be written (a folder under a file, a read-only place) is the
+        # user's mistake: say so, with the reason, not with a traceback.
+        where = exc.filename if isinstance(exc.filename, str) else str(output)
+        raise InputError([Problem(str(output), "", f"cannot be written ({where}: {exc.strerror})")]) from None
 
 
 def pack_argument(func: F) -> F:

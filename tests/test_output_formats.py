@@ -1,0 +1,92 @@
+"""The table, markdown and csv renderings carry the same figures as the result, for people and spreadsheets."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import STOCKPORT_PACK, all_scores, basic_bid, basic_tender
+from scoring_support import score
+
+from scoring.output import render
+from scoring.result import Result
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Result:
+    return score(STOCKPORT_PACK)
+
+
+def test_table_lists_ranked_bids_then_exclusions_then_policy(shipped: Result) -> None:
+    lines = render(shipped, "table").splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("Rank"))
+    assert " ".join(lines[header].split()) == "Rank Bidder Price £ Price pts Quality Social value Total Flags"
+    rows = [line.split() for line in lines[header + 2 : header + 6]]
+    assert [row[0] for row in rows] == ["1", "2", "3", "4"]
+    assert "Castle" in lines[header + 2] and "76.50" in lines[header + 2] and "unknown_measure" in lines[header + 2]
+    assert "Evergreen" in lines[header + 5] and "capped, sv_implausible, abnormally_low_price" in lines[header + 5]
+    tail = lines[header + 6 :]
+    assert tail[0] == ""
+    assert tail[1] == "Castle Infrastructure Group plc ranks first with 76.50 points."
+    assert tail[2].startswith("Excluded: Dale Valley Surfacing Ltd (dale): Gate modern_slavery")
+    assert tail[3].startswith("Excluded: Fairfield Contracting Ltd (fairfield): Question Q2")
+    assert tail[4].startswith("Policy: meets_target (social value weight 20%, floor 15%, target 20%).")
+    assert tail[5].startswith("Notice: portal_required: ")
+
+
+def test_markdown_is_a_github_table_with_the_same_rows(shipped: Result) -> None:
+    text = render(shipped, "markdown")
+    assert text.startswith("# STK-2026-014 Highways minor works framework\n")
+    table = [line for line in text.splitlines() if line.startswith("|")]
+    assert table[0].replace(" ", "") == "|Rank|Bidder|Price£|Pricepts|Quality|Socialvalue|Total|Flags|"
+    assert set(table[1].replace("|", "").replace(" ", "")) <= {"-", ":"}
+    cells = [[c.strip() for c in row.strip("|").split("|")] for row in table[2:]]
+    assert [(c[0], c[1], c[6]) for c in cells] == [
+        ("1", "Castle Infrastructure Group plc", "76.50"),
+        ("2", "Acme Civil Engineering Ltd", "70.74"),
+        ("3", "Brennan & Shaw Highways Ltd", "70.30"),
+        ("4", "Evergreen Roads Ltd", "67.82"),
+    ]
+    assert "- Excluded: Dale Valley Surfacing Ltd (dale): " in text
+    assert "- Notice: portal_required: " in text
+
+
+def test_csv_has_one_row_per_bid_with_blank_points_for_excluded_bids(shipped: Result) -> None:
+    rows = list(csv.DictReader(io.StringIO(render(shipped, "csv"))))
+    assert [(r["rank"], r["bid_id"], r["status"], r["total"]) for r in rows] == [
+        ("1", "castle", "eligible", "76.50"),
+        ("2", "acme", "eligible", "70.74"),
+        ("3", "brennan", "eligible", "70.30"),
+        ("4", "evergreen", "eligible", "67.82"),
+        ("", "dale", "excluded", ""),
+        ("", "fairfield", "excluded", ""),
+    ]
+    brennan = rows[2]
+    assert (brennan["price_gbp"], brennan["price_points"], brennan["environment_points"]) == (
+        "1095000.00",
+        "31.42",
+        "1.43",
+    )
+    assert (brennan["sv_total_gbp"], brennan["sv_percent_of_contract"]) == ("354523.50", "29.54")
+    assert rows[3]["flags"] == "capped sv_implausible abnormally_low_price"
+    dale = rows[4]
+    assert (dale["price_gbp"], dale["price_points"], dale["jobs_gbp"], dale["jobs_points"]) == (
+        "990000.00",
+        "",
+        "37962.00",
+        "",
+    )
+    assert dale["excluded_reasons"] == "Gate modern_slavery (Modern slavery) was answered fail, not pass."
+
+
+def test_every_format_renders_a_pack_with_no_eligible_bid(make_pack: Callable[..., Path]) -> None:
+    failed = {"ethical_standards": "fail", "modern_slavery": "pass"}
+    result = score(make_pack(basic_tender(), {"x": basic_bid("X", "1.00", gates=failed)}, all_scores(["x"])))
+    statement = "No bid is eligible: all 1 bids were excluded, so nobody is ranked."
+    assert statement in render(result, "table")
+    assert statement in render(result, "markdown")
+    rows = list(csv.DictReader(io.StringIO(render(result, "csv"))))
+    assert [(r["rank"], r["status"], r["total"]) for r in rows] == [("", "excluded", "")]
