@@ -21,7 +21,7 @@ from typing import Any
 from conftest import STOCKPORT_PACK, all_scores, basic_bid, basic_tender, invoke, load_json
 
 from scoring.evaluate import evaluate
-from scoring.output.html import RecordRef, render_html
+from scoring.output.html import RecordRef, render_evaluation_html, render_html
 from scoring.pack import load_pack
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -164,7 +164,7 @@ def figures_from_json(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def shipped_report() -> str:
-    return render_html(evaluate(load_pack(STOCKPORT_PACK)).result)
+    return render_evaluation_html(evaluate(load_pack(STOCKPORT_PACK)))
 
 
 def check_structure(root: Node) -> None:
@@ -232,25 +232,41 @@ def test_figures_equal_the_json_output() -> None:
     assert from_dom["evergreen.theme.growth.gbp"] == "1200000.00"
 
 
-def test_every_bid_has_a_breakdown_whose_lines_add_up() -> None:
-    result = evaluate(load_pack(STOCKPORT_PACK)).result
-    root = parse(render_html(result))
+def test_every_bid_has_a_breakdown_matching_explain() -> None:
+    evaluation = evaluate(load_pack(STOCKPORT_PACK))
+    root = parse(render_evaluation_html(evaluation))
     details = root.find_all("details")
-    assert [d.attrs["data-bid"] for d in details] == [b.bid_id for b in result.bids]
+    assert [d.attrs["data-bid"] for d in details] == [b.bid_id for b in evaluation.result.bids]
+    for bid in evaluation.result.bids:
+        shown = [n.text() for n in root.find("details", data_bid=bid.bid_id).iter() if "data-working" in n.attrs]
+        ex = load_json(invoke("explain", STOCKPORT_PACK, "--bid", bid.bid_id, "--format", "json").stdout)
+        expected = [ex["price"]["working"]]
+        expected += [q["working"] for q in ex["questions"] if q["section"] == "quality"]
+        for theme in ex["themes"]:
+            expected += [theme["working"]] + [c["working"] for c in theme["commitments"]]
+        expected += [c["working"] for c in ex["uncounted_commitments"]]
+        expected += [q["working"] for q in ex["questions"] if q["section"] == "social_value"]
+        assert shown == expected, bid.bid_id
     castle = root.find("details", data_bid="castle").text()
-    # 40 × £860,000.00 (evergreen, the lowest eligible price) ÷ £1,260,000.00 = 27.30
-    assert "40 × lowest eligible price £860,000.00 ÷ this price £1,260,000.00 = 27.30" in castle
-    assert "25 × 5 ÷ 5 = 25.00" in castle and "15 × 3 ÷ 5 = 9.00" in castle
-    # jobs: castle offers the best jobs value, so 6 × 184140 / 184140 = 6.00; growth: 4 × 60000 / 1200000 = 0.20
-    assert "6 × £184,140.00 ÷ best £184,140.00 = 6.00" in castle
-    assert "4 × £60,000.00 ÷ best £1,200,000.00 = 0.20" in castle
-    assert "27.30 + 34.00 + 15.20 = 76.50" in castle
+    # By hand: 40 × 860000 / 1260000 = 27.3016 -> 27.30; quality 25 × 5 / 5 + 15 × 3 / 5 = 34.00;
+    # jobs 6 × 184140 / 184140 = 6.00 (castle is best); growth 4 × 60000 / 1200000 = 0.20; total 76.50.
+    assert "40 × £860000.00 (lowest eligible price: evergreen) / £1260000.00 ≈ 27.3016 → 27.30" in castle
+    assert "25 × 5 / 5 = 25.00 (minimum 2: met)" in castle and "15 × 3 / 5 = 9.00 (minimum 2: met)" in castle
+    assert "4 × £60000.00 / £1200000.00 (best eligible: evergreen) = 0.20" in castle
+    assert "Total: 76.50 points = price 27.30 + quality 34.00 + social value 15.20; rank 1 of 4" in castle
     assert "NT99" in castle and "measure.unknown" in castle  # the uncounted commitment is still listed
     evergreen = root.find("details", data_bid="evergreen").text()
-    assert "1500000 × £1.00 = £1,500,000.00, capped at £1,200,000.00" in evergreen
-    assert "price.abnormally_low" in evergreen and "sv.implausible" in evergreen
+    assert "capped at £1200000.00 (rule cap.spend_at_contract_value, firing" in evergreen
+    assert "rule price.abnormally_low, firing" in evergreen and "sv_implausible" in evergreen
     dale = root.find("details", data_bid="dale").text()
-    assert "excluded" in dale and "gate.not_passed" in dale and "No points and no rank" in dale
+    assert "rule gate.not_passed, firing" in dale and "No points and no rank: the bid is excluded." in dale
+
+
+def test_a_result_without_firings_still_renders_every_breakdown() -> None:
+    root = parse(render_html(evaluate(load_pack(STOCKPORT_PACK)).result))
+    check_structure(root)
+    assert len(root.find_all("details")) == 6
+    assert "Total: 76.50 points" in root.find("details", data_bid="castle").text()
 
 
 def test_flags_and_exclusions_are_listed_with_their_rules() -> None:
@@ -348,12 +364,11 @@ def test_no_eligible_bid_renders_without_a_chart(make_pack: Callable[..., Path])
 def test_linear_price_method_shows_its_formula(make_pack: Callable[..., Path]) -> None:
     tender = basic_tender(price={"method": "linear_from_lowest"})
     bids = {"a": basic_bid("A Ltd", "100000.00"), "b": basic_bid("B Ltd", "120000.00")}
-    root = parse(render_html(evaluate(load_pack(make_pack(tender, bids, all_scores(["a", "b"])))).result))
+    evaluation = evaluate(load_pack(make_pack(tender, bids, all_scores(["a", "b"]))))
+    price = parse(render_evaluation_html(evaluation)).find("details", data_bid="b").find("p")
     # 40 × max(0, 1 − (120000 − 100000) / 100000) = 40 × 0.8 = 32.00
-    assert (
-        "40 × max(0, 1 − (£120,000.00 − £100,000.00) ÷ £100,000.00) = 32.00"
-        in root.find("details", data_bid="b").text()
-    )
+    assert "max(0, 1 − (£120000.00 − £100000.00 (lowest eligible price: a)) / £100000.00) = 32.00" in price.text()
+    assert price.find("strong").value() == "32.00"
 
 
 def test_cli_writes_the_report_atomically(tmp_path: Path) -> None:
@@ -362,3 +377,17 @@ def test_cli_writes_the_report_atomically(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert out.read_text(encoding="utf-8") == shipped_report()
     assert [p.name for p in out.parent.iterdir()] == ["report.html"]  # no temporary file left behind
+
+
+def test_the_report_from_a_ledger_record_is_the_report_of_the_run(tmp_path: Path) -> None:
+    ledger, scored, shown = tmp_path / "ledger.sqlite3", tmp_path / "scored.html", tmp_path / "shown.html"
+    assert invoke("score", STOCKPORT_PACK, "-f", "html", "--ledger", ledger, "-o", scored).exit_code == 0
+    assert invoke("ledger", "show", "1", "-f", "html", "--ledger", ledger, "-o", shown).exit_code == 0
+    # Rebuilt from the record alone (its result, firings, hash and time), the page is the same to the byte.
+    assert shown.read_bytes() == scored.read_bytes()
+    entry = load_json(invoke("ledger", "list", "--format", "json", "--ledger", ledger).stdout)[0]
+    root = parse(shown.read_text(encoding="utf-8"))
+    assert root.find(data_field="record_hash").text() == entry["hash"]
+    assert entry["created_at"] in root.find(id="provenance").text()
+    data = load_json(invoke("score", STOCKPORT_PACK, "--no-ledger", "--format", "json").stdout)
+    assert figures_from_dom(root) == figures_from_json(data)

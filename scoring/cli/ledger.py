@@ -16,6 +16,7 @@ from scoring.audit.record import record_text, short
 from scoring.audit.replay import verified
 from scoring.cli.common import emit, output_option, user_errors
 from scoring.evaluate import Evaluation
+from scoring.output.html import render_record_html
 from scoring.output.table import render_table
 from scoring.pack import Pack
 
@@ -84,23 +85,30 @@ def list_records(ledger: Path | None, fmt: str) -> None:
 @ledger.command("show")
 @click.argument("record_id", metavar="ID", type=click.IntRange(min=1))
 @ledger_option
-@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
+@output_option
 @user_errors
-def show(record_id: int, ledger: Path | None, fmt: str) -> None:
+def show(record_id: int, ledger: Path | None, fmt: str, output: Path | None) -> None:
     """Show one record: its place in the chain, its inputs and the result it recorded (or the whole record).
 
+    `--format html` is the evaluation report of `score --format html`, rebuilt from the record alone, with
+    the record's hash and time in its footer.
+
     \b
-    Example:
+    Examples:
       tenderscore ledger show 3 --format json
+      tenderscore ledger show 3 --format html --output report-3.html
     """
     with Ledger(ledger_path(ledger), create=False) as book:
         stored = book.get(record_id)
         where = f"ledger {book.path}: record {record_id}"
     record = verified(stored.record, where)
     if fmt == "json":
-        click.echo(json.dumps(record, indent=2, ensure_ascii=False, sort_keys=True, default=str))
-        return
-    click.echo(render_record(record), nl=False)
+        emit(json.dumps(record, indent=2, ensure_ascii=False, sort_keys=True, default=str) + "\n", output)
+    elif fmt == "html":
+        emit(render_record_html(record, str(record_id)), output)
+    else:
+        emit(render_record(record), output)
 
 
 def render_record(record: Mapping[str, Any]) -> str:

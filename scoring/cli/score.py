@@ -9,7 +9,8 @@ import click
 from scoring.cli.common import emit, output_option, pack_argument, user_errors
 from scoring.cli.ledger import keep_record, ledger_option
 from scoring.evaluate import evaluate
-from scoring.output import FORMATS, render
+from scoring.output import FORMATS, render_evaluation
+from scoring.output.html import RecordRef
 from scoring.pack import load_pack
 
 
@@ -41,11 +42,12 @@ def score(pack: Path, fmt: str, output: Path | None, ledger: Path | None, no_led
     Examples:
       tenderscore score fixtures/stockport-highways
       tenderscore score fixtures/stockport-highways --format json --output result.json
+      tenderscore score fixtures/stockport-highways --format html --output report.html
     """
     if no_ledger and ledger is not None:
         raise click.UsageError("--ledger and --no-ledger contradict each other: give one.")
     loaded = load_pack(pack)
     evaluation = evaluate(loaded)
-    if not no_ledger:
-        keep_record(loaded, evaluation, ledger)
-    emit(render(evaluation.result, fmt), output)
+    stored = None if no_ledger else keep_record(loaded, evaluation, ledger)
+    record = None if stored is None else RecordRef(stored.hash, stored.record["created_at"], str(stored.id))
+    emit(render_evaluation(evaluation, fmt, record), output)

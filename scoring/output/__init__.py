@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from scoring.evaluate import Evaluation
 from scoring.output import csv_out, html, json_out, table
 from scoring.result import Result
 
@@ -19,3 +20,10 @@ FORMATS = tuple(RENDERERS)
 
 def render(result: Result, fmt: str) -> str:
     return RENDERERS[fmt](result)
+
+
+def render_evaluation(evaluation: Evaluation, fmt: str, record: html.RecordRef | None = None) -> str:
+    """Render a pack scored now: the HTML report also cites this run's firings and its decision record."""
+    if fmt == "html":
+        return html.render_evaluation_html(evaluation, record)
+    return render(evaluation.result, fmt)

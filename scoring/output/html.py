@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -18,9 +19,10 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from scoring.evaluate import Evaluation
 from scoring.numbers import HUNDRED, ZERO, div, fmt2, fmt_plain, mul, round2
 from scoring.output.json_out import summary_line
-from scoring.result import BidResult, CommitmentValue, Result, ThemeScore
+from scoring.result import BidResult, Result
 
 # Opens every collapsed breakdown before printing and restores it after: the print stylesheet does the same
 # through ::details-content where a browser supports it; this covers the browsers that do not.
@@ -30,6 +32,9 @@ PRINT_SCRIPT = (
     ".forEach(function(d){d.open=true;opened.push(d);});});"
     "addEventListener('afterprint',function(){opened.forEach(function(d){d.open=false;});opened=[];});})();"
 )
+
+# Firings as a decision record keeps them (scoring.audit.record.firing_entry).
+Firings = Sequence[Mapping[str, Any]]
 
 INFO = "\N{INFORMATION SOURCE}"
 # The policy statuses scoring.md names, as words and a symbol, so the banner never relies on colour alone.
@@ -62,10 +67,28 @@ class RecordRef:
     ledger_id: str | None = None
 
 
-def render_html(result: Result, record: RecordRef | None = None) -> str:
-    """The whole report; `record` adds the decision record's hash (and time) to the footer."""
+def render_html(result: Result, record: RecordRef | None = None, firings: Firings | None = None) -> str:
+    """The whole report. `record` puts the decision record's hash (and time) in the footer; `firings` (a
+    record's, or an evaluation's trace) let each breakdown cite the firing behind every line, as `explain`
+    does. A Result alone still renders every figure and rule id, without firing numbers."""
     template = _environment().get_template("report.html.j2")
-    return template.render(report=_report(result), record=record, script=Markup(PRINT_SCRIPT), csp=_csp())
+    report = _report(result, firings)
+    return template.render(report=report, record=record, script=Markup(PRINT_SCRIPT), csp=_csp())
+
+
+def render_evaluation_html(evaluation: Evaluation, record: RecordRef | None = None) -> str:
+    """The report of a pack scored now, its breakdowns citing this run's firings."""
+    from scoring.audit.record import firing_entry  # late: audit records import this package's JSON shape
+
+    return render_html(evaluation.result, record, [firing_entry(f) for f in evaluation.trace.firings])
+
+
+def render_record_html(record: Mapping[str, Any], ledger_id: str | None = None) -> str:
+    """The report of a decision record, from the record alone: its result, its firings, its hash and time."""
+    from scoring.audit.explain import result_of_record  # late: audit records import this package's JSON shape
+
+    ref = RecordRef(record["hash"], record["created_at"], ledger_id)
+    return render_html(result_of_record(record), ref, record["firings"])
 
 
 def _environment() -> Environment:
@@ -87,23 +110,24 @@ def _csp() -> str:
     return f"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{digest}'; img-src data:"
 
 
-def gbp(value: Decimal | None) -> Markup:
+def gbp(value: Decimal | str | None) -> Markup:
     """Money for people (£1,260,000.00) carrying the JSON string (1260000.00) as its machine value."""
     if value is None:
         return Markup('<span class="none">—</span>')
-    return Markup('<data value="{}">{}</data>').format(fmt2(value), money(value))
+    exact = Decimal(value)
+    return Markup('<data value="{}">{}</data>').format(fmt2(exact), money(exact))
 
 
 def money(value: Decimal) -> str:
-    """Money in a line of working, as people read it: £1,260,000.00."""
+    """Money as people read it: £1,260,000.00."""
     return f"£{round2(value):,.2f}"
 
 
-def pts(value: Decimal | None) -> Markup:
+def pts(value: Decimal | str | None) -> Markup:
     """Points as the JSON publishes them; an excluded bid's missing points say so in words."""
     if value is None:
         return Markup('<span class="none">no points</span>')
-    return Markup('<data value="{0}">{0}</data>').format(fmt2(value))
+    return Markup('<data value="{0}">{0}</data>').format(fmt2(Decimal(value)))
 
 
 def plain(value: Decimal) -> str:
@@ -112,16 +136,15 @@ def plain(value: Decimal) -> str:
 
 def breakable(code: str) -> Markup:
     """A rule id or code that may wrap after its dots, underscores and commas on a narrow printed page."""
-    return Markup("<wbr>").join(escape(part) for part in re.split(r"(?<=[._,])", code))
+    return Markup("<wbr>").join(escape(part) for part in re.split(r"(?<=[._,])(?=[A-Za-z ])", code))
 
 
 def theme_label(theme: str) -> str:
     return theme.replace("_", " ").capitalize()
 
 
-def _report(result: Result) -> dict[str, Any]:
+def _report(result: Result, firings: Firings | None) -> dict[str, Any]:
     eligible = result.eligible
-    lowest = min((b.price_gbp for b in eligible), default=None)
     return {
         "result": result,
         "summary": summary_line(result),
@@ -131,7 +154,7 @@ def _report(result: Result) -> dict[str, Any]:
         "themes": _theme_rows(result),
         "outcomes": _outcome_rows(result),
         "issues": _issue_rows(result),
-        "breakdowns": [_breakdown(result, b, i, lowest) for i, b in enumerate(result.bids, start=1)],
+        "breakdowns": [_breakdown(result, b, i, firings) for i, b in enumerate(result.bids, start=1)],
     }
 
 
@@ -236,63 +259,9 @@ def _issue_rows(result: Result) -> list[dict[str, str]]:
     return rows
 
 
-def _breakdown(result: Result, bid: BidResult, number: int, lowest: Decimal | None) -> dict[str, Any]:
-    scale = result.tender.scale_max
-    return {
-        "bid": bid,
-        "anchor": f"bid-{number}",
-        "price": _price_working(result, bid, lowest),
-        "quality": [_question_line(q.weight, q.score, scale, q) for q in bid.section_questions("quality")],
-        "sv_questions": [_question_line(q.weight, q.score, scale, q) for q in bid.section_questions("social_value")],
-        "themes": [_theme_line(bid, t) for t in bid.themes.values()],
-        # Unknown measures belong to no theme: listed on their own so every commitment is accounted for.
-        "unthemed": [_commitment_line(c) for c in bid.commitments if c.theme not in bid.themes],
-        "total": _total_working(bid),
-    }
+def _breakdown(result: Result, bid: BidResult, number: int, firings: Firings | None) -> dict[str, Any]:
+    # The same explanation `tenderscore explain` prints, so the page and the command never disagree.
+    from scoring.audit.explain import explain  # late: audit records import this package's JSON shape
 
-
-def _price_working(result: Result, bid: BidResult, lowest: Decimal | None) -> str:
-    w = plain(result.tender.price_weight)
-    if not bid.eligible or lowest is None:
-        return "No price points: the bid is excluded, so its price takes no part in the relative scoring."
-    if result.tender.price_method == "lowest_relative":
-        points = fmt2(bid.price_points or ZERO)
-        return f"{w} × lowest eligible price {money(lowest)} ÷ this price {money(bid.price_gbp)} = {points}"
-    if result.tender.price_method == "linear_from_lowest":
-        return (
-            f"{w} × max(0, 1 − ({money(bid.price_gbp)} − {money(lowest)}) ÷ {money(lowest)}) "
-            f"= {fmt2(bid.price_points or ZERO)}"
-        )
-    return f"{result.tender.price_method}: {fmt2(bid.price_points or ZERO)}"
-
-
-def _question_line(weight: Decimal, score: Decimal, scale: Decimal, q: Any) -> dict[str, Any]:
-    working = None if q.points is None else f"{plain(weight)} × {plain(score)} ÷ {plain(scale)} = {fmt2(q.points)}"
-    return {"q": q, "working": working}
-
-
-def _theme_line(bid: BidResult, t: ThemeScore) -> dict[str, Any]:
-    commitments = [c for c in bid.commitments if c.theme == t.theme]
-    working = None
-    if t.points is not None:
-        if t.best_gbp is None or t.best_gbp <= ZERO:
-            working = f"nobody eligible offers anything in this theme: {fmt2(t.points)}"
-        else:
-            working = f"{plain(t.weight)} × {money(t.gbp)} ÷ best {money(t.best_gbp)} = {fmt2(t.points)}"
-    return {"t": t, "commitments": [_commitment_line(c) for c in commitments], "working": working}
-
-
-def _commitment_line(c: CommitmentValue) -> dict[str, Any]:
-    working = "not counted"
-    if c.counted:
-        working = f"{plain(c.quantity)} × {money(c.proxy_gbp or ZERO)} = {money(c.raw_gbp or ZERO)}"
-        if c.capped:
-            working += f", capped at {money(c.cap_gbp or ZERO)}"
-    return {"c": c, "working": working, "rules": ", ".join(c.rules)}
-
-
-def _total_working(bid: BidResult) -> str | None:
-    if bid.total is None:
-        return None
-    parts = [bid.price_points or ZERO, bid.quality_points or ZERO, bid.sv_points or ZERO]
-    return " + ".join(fmt2(p) for p in parts) + f" = {fmt2(bid.total)}"
+    source = {"kind": "report", "where": result.tender.id}
+    return {"bid": bid, "anchor": f"bid-{number}", "ex": explain(result, firings or [], bid.bid_id, source)}
