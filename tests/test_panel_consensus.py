@@ -226,3 +226,28 @@ def test_fixture_pack_without_red_scores_from_the_proposal(tmp_path: Path, agree
     # quality 20 + 12 = 32, total 36.80 + 32 + 12.87 = 81.67, ahead of northway's unchanged 81.14. tame's Q1 is 3
     # either way (2, 3 or 4, 3 -> median 3), so tame stays at 73.36.
     assert totals == {"peak": (1, "81.67"), "northway": (2, "81.14"), "tame": (3, "73.36")}
+
+
+def test_explain_shows_the_individual_scores_behind_each_consensus_score(tmp_path: Path) -> None:
+    pack = sheets_pack(tmp_path / "pack", {**SCORES, ("b", "Q1"): {"e1": 3, "e2": 4, "e3": 4}})
+    now = invoke("explain", pack, "--bid", "b")
+    assert now.exit_code == 0, now.stderr
+    lines = [line.strip() for line in now.stdout.splitlines()]
+    at = lines.index("panel: e1 scored 3: reason for b Q1")
+    assert lines[at - 1].startswith("rationale: proposed consensus: median 3.5 of 2 panel scores")
+    assert lines[at + 1 : at + 3] == [
+        "panel: e2 scored 4: reason for b Q1",
+        "panel: e3 scored 4, set aside: e3 declared a conflict of interest with Beta Ltd (b): reason for b Q1",
+    ]
+    # The same lines from the decision record alone, once the sheets are gone from disk.
+    assert invoke("score", pack).exit_code == 0
+    shutil.rmtree(pack / "panel")
+    recorded = invoke("explain", "1", "--bid", "b", "--format", "json")
+    assert recorded.exit_code == 0, recorded.stderr
+    q1 = next(q for q in json.loads(recorded.stdout)["questions"] if q["id"] == "Q1")
+    assert q1["panel_scores"][2] == {
+        "evaluator": "e3",
+        "score": "4",
+        "comment": "reason for b Q1",
+        "set_aside": "e3 declared a conflict of interest with Beta Ltd (b)",
+    }

@@ -14,15 +14,18 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from scoring.audit.record import describe, firing_entry, short
+from scoring.audit.record import describe, firing_entry, input_files, short
+from scoring.audit.replay import rebuild_pack
 from scoring.errors import InputError, Problem
 from scoring.evaluate import Evaluation
 from scoring.numbers import ZERO, div, fmt2, fmt_plain, mul, round2
+from scoring.panel import IndividualScore, individual_scores
 from scoring.result import BidResult, CommitmentValue, QuestionScore, Result, ThemeScore
 
 _RESULT = TypeAdapter(Result)
 FOUR_PLACES = Decimal("0.0001")
 Firings = Sequence[Mapping[str, Any]]
+PanelScores = Mapping[tuple[str, str], Sequence[IndividualScore]]  # (bid, question) -> the evaluators' scores
 
 
 def result_of_record(record: Mapping[str, Any]) -> Result:
@@ -53,22 +56,34 @@ def source_of_pack(display: str) -> dict[str, Any]:
     return {"kind": "pack", "where": display}
 
 
-def explain_evaluation(evaluation: Evaluation, bid_id: str, source: Mapping[str, Any]) -> dict[str, Any]:
+def explain_evaluation(
+    evaluation: Evaluation, bid_id: str, source: Mapping[str, Any], panel: PanelScores | None = None
+) -> dict[str, Any]:
     firings = [firing_entry(f) for f in evaluation.trace.firings]
-    return explain(evaluation.result, firings, bid_id, source)
+    return explain(evaluation.result, firings, bid_id, source, panel)
 
 
 def explain_record(record: Mapping[str, Any], bid_id: str, where: str) -> dict[str, Any]:
-    return explain(result_of_record(record), record["firings"], bid_id, source_of_record(record, where))
+    source = source_of_record(record, where)
+    return explain(result_of_record(record), record["firings"], bid_id, source, panel_of_record(record))
 
 
-def explain(result: Result, firings: Firings, bid_id: str, source: Mapping[str, Any]) -> dict[str, Any]:
+def panel_of_record(record: Mapping[str, Any]) -> PanelScores:
+    """The individual scores behind a record's consensus scores, read again from the panel sheets it holds."""
+    if not any(name.startswith("panel/") for name in input_files(record)):
+        return {}
+    return individual_scores(rebuild_pack(record))
+
+
+def explain(
+    result: Result, firings: Firings, bid_id: str, source: Mapping[str, Any], panel: PanelScores | None = None
+) -> dict[str, Any]:
     """The explanation of one bid, as plain JSON data (money and points as strings)."""
     bid = result.bid(bid_id)
     if bid is None:
         known = ", ".join(b.bid_id for b in result.bids)
         raise InputError([Problem(str(source["where"]), "--bid", f"expected one of {known}, found {bid_id!r}")])
-    return _Explainer(result, bid, firings).build(dict(source))
+    return _Explainer(result, bid, firings, panel).build(dict(source))
 
 
 def _money(value: Decimal | None) -> str | None:
@@ -83,7 +98,8 @@ def _worked(exact: Decimal) -> str:
 
 
 class _Explainer:
-    def __init__(self, result: Result, bid: BidResult, firings: Firings) -> None:
+    def __init__(self, result: Result, bid: BidResult, firings: Firings, panel: PanelScores | None = None) -> None:
+        self.panel = panel or {}
         self.result = result
         self.bid = bid
         self.firings = list(firings)
@@ -196,6 +212,12 @@ class _Explainer:
             "rationale": q.rationale,
             "points": _money(q.points),
         }
+        behind = self.panel.get((self.bid.bid_id, q.id), ())
+        if behind:
+            out["panel_scores"] = [
+                {"evaluator": s.evaluator, "score": fmt_plain(s.score), "comment": s.comment, "set_aside": s.set_aside}
+                for s in behind
+            ]
         minimum = f"minimum {fmt_plain(q.min_score)}: {'met' if met else 'not met'}"
         if self.bid.eligible:
             exact = div(mul(q.weight, q.score), scale)
@@ -397,4 +419,8 @@ def _question_lines(q: Mapping[str, Any]) -> list[str]:
     lines = [_points_line(q["points"], f"{q['id']} {q['title']}: {q['working']}")]
     if q["rationale"]:
         lines.append(f"{'':10}  rationale: {q['rationale']}")
+    for s in q.get("panel_scores", []):
+        aside = f", set aside: {s['set_aside']}" if s["set_aside"] else ""
+        comment = f": {s['comment']}" if s["comment"] else ""
+        lines.append(f"{'':10}  panel: {s['evaluator']} scored {s['score']}{aside}{comment}")
     return lines

@@ -14,6 +14,7 @@ from scoring.cli.common import user_errors
 from scoring.cli.ledger import ledger_option
 from scoring.evaluate import evaluate
 from scoring.pack import load_pack
+from scoring.panel import individual_scores
 
 
 @click.command()
@@ -37,7 +38,7 @@ def explain(source: str, bid_id: str, fmt: str, ledger: Path | None) -> None:
     """
     if Path(source).is_dir():
         pack = load_pack(Path(source))
-        explanation = explain_evaluation(evaluate(pack), bid_id, source_of_pack(pack.display))
+        explanation = explain_evaluation(evaluate(pack), bid_id, source_of_pack(pack.display), individual_scores(pack))
     else:
         record, where = load_record(source, ledger)
         explanation = explain_record(verified(record, where), bid_id, where)
