@@ -282,3 +282,18 @@ def test_proposal_file_is_what_scores_csv_reads(tmp_path: Path) -> None:
     assert invoke("panel", "moderate", pack).exit_code == 0
     rows = list(csv.DictReader(io.StringIO((pack / "consensus-proposed.csv").read_text(encoding="utf-8"))))
     assert list(rows[0]) == ["bid", "question", "score", "rationale"]
+
+
+def test_csv_sheets_saved_by_excel_read_back(tmp_path: Path) -> None:
+    pack = panel_pack(tmp_path / "pack")
+    assert invoke("panel", "sheets", pack, "--format", "csv").exit_code == 0
+    for evaluator, given in by_evaluator(SCORES).items():
+        path = pack / "panel" / f"{evaluator}.csv"
+        # Excel turns the typed date into a UK date and saves "CSV UTF-8" with a byte order mark and CRLF lines.
+        fill_csv_sheet(path, given, signed(evaluator, date="02/03/2026"))
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    result = invoke("panel", "moderate", pack, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.output)
+    assert [e["declaration"]["date"] for e in report["evaluators"]] == ["2026-03-02"] * 4
+    assert report["summary"] == {"green": 1, "amber": 4, "red": 1}

@@ -109,7 +109,8 @@ def blank_sheet_text(items: list[Item], scale: Scale) -> str:
 
 
 def parse_sheet(text: str, label: str) -> tuple[SheetContent, list[Problem]]:
-    rows, problems = parse_csv(text, label, REQUIRED_COLUMNS, OPTIONAL_COLUMNS)
+    # Excel's "CSV UTF-8" puts a byte order mark before the header; it is not part of the first column's name.
+    rows, problems = parse_csv(text.removeprefix("\ufeff"), label, REQUIRED_COLUMNS, OPTIONAL_COLUMNS)
     declaration: dict[str, str] = {}
     fields = [key for key, _ in DECLARATION_FIELDS]
     items: list[SheetRow] = []
