@@ -36,6 +36,13 @@ def flag_message(b: BidResult, code: str) -> str:
     return messages[0]
 
 
+def failing(gate: str) -> dict[str, str]:
+    """The gate answers of a bid that passes every gate basic_tender lists except `gate`."""
+    answers = {"ethical_standards": "pass", "modern_slavery": "pass"}
+    answers[gate] = "fail"
+    return answers
+
+
 def figures(b: BidResult) -> tuple[str | None, str | None, str | None, str | None]:
     """(price, quality, social value, total) points as published: two-decimal strings, None when excluded."""
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import STOCKPORT_PACK, all_scores, basic_bid, basic_tender
-from scoring_support import score
+from scoring_support import failing, score
 
 from scoring.output import render
 from scoring.result import Result
@@ -83,7 +83,7 @@ def test_csv_has_one_row_per_bid_with_blank_points_for_excluded_bids(shipped: Re
 
 
 def test_every_format_renders_a_pack_with_no_eligible_bid(make_pack: Callable[..., Path]) -> None:
-    failed = {"ethical_standards": "fail", "modern_slavery": "pass"}
+    failed = failing("ethical_standards")
     result = score(make_pack(basic_tender(), {"x": basic_bid("X", "1.00", gates=failed)}, all_scores(["x"])))
     statement = "No bid is eligible: all 1 bids were excluded, so nobody is ranked."
     assert statement in render(result, "table")

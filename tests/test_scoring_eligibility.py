@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from conftest import all_scores, basic_bid, basic_tender, invoke, load_json
-from scoring_support import _private_ledger, bid, dec, figures, score  # noqa: F401  (autouse fixture)
+from scoring_support import _private_ledger, bid, dec, failing, figures, score  # noqa: F401  (autouse fixture)
 
 
 def test_a_failed_gate_excludes_with_a_reason_naming_the_gate(make_pack: Callable[..., Path]) -> None:
@@ -18,7 +18,7 @@ def test_a_failed_gate_excludes_with_a_reason_naming_the_gate(make_pack: Callabl
                 "F",
                 "90000.00",
                 [{"measure": "NT1", "quantity": 2}],
-                gates={"ethical_standards": "fail", "modern_slavery": "pass"},
+                gates=failing("ethical_standards"),
             ),
         },
         all_scores(["a", "f"]),
@@ -78,7 +78,7 @@ def test_gates_come_before_minimums_in_the_reasons(make_pack: Callable[..., Path
         basic_tender(),
         {
             "a": basic_bid("A", "100000.00"),
-            "z": basic_bid("Z", "100000.00", gates={"ethical_standards": "pass", "modern_slavery": "fail"}),
+            "z": basic_bid("Z", "100000.00", gates=failing("modern_slavery")),
         },
         {"a": {"Q1": 4, "Q2": 4, "SV1": 3}, "z": {"Q1": 1, "Q2": 4, "SV1": 0}},
     )
@@ -114,7 +114,7 @@ def test_no_eligible_bid_ranks_nobody_and_says_so(make_pack: Callable[..., Path]
     pack = make_pack(
         basic_tender(),
         {
-            "a": basic_bid("A", "100000.00", gates={"ethical_standards": "fail", "modern_slavery": "pass"}),
+            "a": basic_bid("A", "100000.00", gates=failing("ethical_standards")),
             "b": basic_bid("B", "90000.00"),
         },
         {"a": {"Q1": 4, "Q2": 4, "SV1": 3}, "b": {"Q1": 4, "Q2": 1, "SV1": 3}},

@@ -6,11 +6,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from conftest import all_scores, basic_bid, basic_tender
-from scoring_support import bid, dec, flag_codes, flag_message, score
+from scoring_support import bid, dec, failing, flag_codes, flag_message, score
 
 
 def _price_pack(make_pack: Callable[..., Path], prices: dict[str, str], excluded: tuple[str, ...] = ()) -> Path:
-    failed = {"ethical_standards": "fail", "modern_slavery": "pass"}
+    failed = failing("ethical_standards")
     bids = {
         key: basic_bid(key.upper(), price, gates=failed) if key in excluded else basic_bid(key.upper(), price)
         for key, price in prices.items()
@@ -171,7 +171,7 @@ def test_excluded_bids_keep_their_commitment_flags(make_pack: Callable[..., Path
                 "X",
                 "100000.00",
                 [{"measure": "STK-GRO-1", "quantity": "150000.00"}, {"measure": "NT99", "quantity": 1}],
-                gates={"ethical_standards": "fail", "modern_slavery": "pass"},
+                gates=failing("ethical_standards"),
             ),
         },
         all_scores(["a", "x"]),

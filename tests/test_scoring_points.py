@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from conftest import basic_bid, basic_tender
-from scoring_support import bid, dec, figures, score
+from scoring_support import bid, dec, failing, figures, score
 
 
 def test_quality_and_qualitative_social_value_points_per_question(make_pack: Callable[..., Path]) -> None:
@@ -36,7 +36,7 @@ def test_quality_and_qualitative_social_value_points_per_question(make_pack: Cal
 
 
 def _relative_pack(make_pack: Callable[..., Path]) -> Path:
-    failed = {"ethical_standards": "pass", "modern_slavery": "fail"}
+    failed = failing("modern_slavery")
     return make_pack(
         basic_tender(contract_value_gbp="200000.00"),
         {

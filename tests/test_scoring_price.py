@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from conftest import all_scores, basic_bid, basic_tender
-from scoring_support import bid, dec, score
+from scoring_support import bid, dec, failing, score
 
 
 def test_lowest_relative_reproduces_the_crown_commercial_service_example(make_pack: Callable[..., Path]) -> None:
@@ -58,7 +58,7 @@ def test_an_excluded_bid_never_sets_the_lowest_price(make_pack: Callable[..., Pa
     # x (£50,000) fails a gate, so the lowest eligible price is a's £100,000:
     #   a: 40 × 100000 / 100000 = 40.00;  b: 40 × 100000 / 200000 = 20.00
     # (had x set the reference: a 20.00, b 10.00)
-    failed = {"ethical_standards": "pass", "modern_slavery": "fail"}
+    failed = failing("modern_slavery")
     pack = make_pack(
         basic_tender(),
         {
