@@ -41,15 +41,15 @@ def evaluate(pack: Pack) -> Evaluation:
     """Score `pack`. Raises PolicyRefused when the ruleset's policy refuses the tender as it stands."""
     tender, ruleset = pack.tender, pack.ruleset
     trace = Trace()
-    # One session open at a time: durable-rules 2.0.28 kills the process when a session in which no rule
-    # fired is deleted while another session is still open (a bid whose facts match nothing, scored inside
-    # an open tender session, did exactly that). So the price checks get a session of their own, after the bids.
+    # Policy, each bid, then the price checks, each in a session deleted before the next opens: durable-rules
+    # 2.0.28 crashed deleting a session in which nothing fired while another was open (the engine now guards
+    # against that too), and one live session at a time is the simplest state to reason about.
     with Session(ruleset.spec, "tender", trace) as tender_session:
         policy = _policy(pack, tender_session.assert_fact(facts.tender_fact(tender)))
     bids = [_score_bid(pack, entry_index, trace) for entry_index in range(len(pack.bids))]
     eligible = [b for b in bids if b.eligible]
     _relative_points(pack, eligible)
-    if eligible:  # a session that never saw a fact cannot be deleted (durable-rules error 309)
+    if eligible:
         _price_checks(pack, eligible, trace)
     ranked = rank(eligible)
     result = Result(
