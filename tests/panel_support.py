@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-from conftest import basic_bid, basic_tender, write_pack
+from conftest import basic_bid, basic_tender, invoke, write_pack
 
 Scores = dict[tuple[str, str], Any]  # (bid, question) -> score, or (score, comment)
 
@@ -91,3 +91,20 @@ def by_evaluator(scores: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Sco
         for evaluator, value in given.items():
             out.setdefault(evaluator, {})[key] = value
     return out
+
+
+def filled_panel_pack(
+    folder: Path,
+    scores: dict[tuple[str, str], dict[str, Any]],
+    conflicts: dict[str, str] | None = None,
+    scores_csv: str | None = None,
+) -> Path:
+    """A panel pack whose workbooks `panel sheets` wrote and every evaluator filled in and signed; `conflicts`
+    maps an evaluator to what they declared (everyone else: no conflict)."""
+    pack = panel_pack(folder, scores=scores_csv)
+    result = invoke("panel", "sheets", pack)
+    assert result.exit_code == 0, result.output
+    for evaluator, given in by_evaluator(scores).items():
+        declared = (conflicts or {}).get(evaluator, "no conflict")
+        fill_workbook(pack / "panel" / f"{evaluator}.xlsx", given, signed(evaluator, declared))
+    return pack

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from conftest import FIXTURES, invoke
-from panel_support import SCORES, by_evaluator, fill_workbook, panel_pack, signed
+from panel_support import SCORES, filled_panel_pack
 
 from scoring.evaluate import evaluate
 from scoring.pack import load_pack
@@ -20,12 +20,8 @@ PANEL_PACK = FIXTURES / "stockport-panel"
 
 
 def sheets_pack(folder: Path, scores: dict[tuple[str, str], dict[str, Any]], csv_scores: str | None = None) -> Path:
-    pack = panel_pack(folder, scores=csv_scores)
-    assert invoke("panel", "sheets", pack).exit_code == 0
-    for evaluator, given in by_evaluator(scores).items():
-        conflicts = "b" if evaluator == "e3" else "no conflict"
-        fill_workbook(pack / "panel" / f"{evaluator}.xlsx", given, signed(evaluator, conflicts))
-    return pack
+    """The panel's workbooks filled in, with e3 declaring a conflict with bid b."""
+    return filled_panel_pack(folder, scores, {"e3": "b"}, csv_scores)
 
 
 # SCORES' proposals: a: Q1 4, Q2 3, SV1 3; b: Q1 4 (1, 4, 5: red), Q2 3, SV1 3. e3 is conflicted with b here, so

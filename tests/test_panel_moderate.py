@@ -10,7 +10,16 @@ from pathlib import Path
 
 import pytest
 from conftest import invoke
-from panel_support import SCORES, by_evaluator, fill_csv_sheet, fill_workbook, panel_pack, panel_tender, signed
+from panel_support import (
+    SCORES,
+    by_evaluator,
+    fill_csv_sheet,
+    fill_workbook,
+    filled_panel_pack,
+    panel_pack,
+    panel_tender,
+    signed,
+)
 
 from scoring.panel import rag_status
 from scoring.panel.reading import IndividualScore
@@ -18,17 +27,8 @@ from scoring.panel.scale import Scale
 from scoring.panel.spread import item_statistics
 
 
-def filled_xlsx_pack(folder: Path, scores: dict[tuple[str, str], dict[str, object]] = SCORES) -> Path:
-    pack = panel_pack(folder)
-    result = invoke("panel", "sheets", pack)
-    assert result.exit_code == 0, result.output
-    for evaluator, given in by_evaluator(scores).items():
-        fill_workbook(pack / "panel" / f"{evaluator}.xlsx", given, signed(f"Evaluator {evaluator}"))
-    return pack
-
-
 def test_filled_workbooks_give_hand_worked_statistics(tmp_path: Path) -> None:
-    pack = filled_xlsx_pack(tmp_path / "pack")
+    pack = filled_panel_pack(tmp_path / "pack", SCORES)
     result = invoke("panel", "moderate", pack, "--format", "json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
@@ -61,7 +61,7 @@ def test_filled_workbooks_give_hand_worked_statistics(tmp_path: Path) -> None:
 
 
 def test_table_report_shows_each_score_and_the_red_item(tmp_path: Path) -> None:
-    pack = filled_xlsx_pack(tmp_path / "pack")
+    pack = filled_panel_pack(tmp_path / "pack", SCORES)
     result = invoke("panel", "moderate", pack)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
@@ -114,13 +114,8 @@ def test_every_gap_is_listed_in_one_run(tmp_path: Path) -> None:
 
 
 def test_conflicted_scores_are_set_aside_and_said_so(tmp_path: Path) -> None:
-    scores = {key: dict(given) for key, given in SCORES.items()}
-    pack = panel_pack(tmp_path / "pack")
-    assert invoke("panel", "sheets", pack).exit_code == 0
-    for evaluator, given in by_evaluator(scores).items():
-        # e3 is conflicted with Beta Ltd (named by bidder, as a person would write it) yet scored b anyway.
-        conflicts = "Beta Ltd" if evaluator == "e3" else "no conflict"
-        fill_workbook(pack / "panel" / f"{evaluator}.xlsx", given, signed(evaluator, conflicts))
+    # e3 is conflicted with Beta Ltd (named by bidder, as a person would write it) yet scored b anyway.
+    pack = filled_panel_pack(tmp_path / "pack", SCORES, {"e3": "Beta Ltd"})
 
     result = invoke("panel", "moderate", pack, "--format", "json")
     assert result.exit_code == 0, result.output
@@ -160,11 +155,7 @@ def test_conflicted_evaluator_need_not_score_that_bid(tmp_path: Path) -> None:
     scores = {
         key: {e: s for e, s in given.items() if not (key[0] == "b" and e == "e3")} for key, given in SCORES.items()
     }
-    pack = panel_pack(tmp_path / "pack")
-    assert invoke("panel", "sheets", pack).exit_code == 0
-    for evaluator, given in by_evaluator(scores).items():
-        conflicts = "b" if evaluator == "e3" else "no conflict"
-        fill_workbook(pack / "panel" / f"{evaluator}.xlsx", given, signed(evaluator, conflicts))
+    pack = filled_panel_pack(tmp_path / "pack", scores, {"e3": "b"})
     result = invoke("panel", "moderate", pack, "--format", "json")
     assert result.exit_code == 0, result.stderr
     item = next(i for i in json.loads(result.output)["items"] if (i["bid"], i["question"]) == ("b", "Q2"))
@@ -181,7 +172,7 @@ def test_csv_sheets_read_back_like_workbooks(tmp_path: Path) -> None:
     csv_report = json.loads(invoke("panel", "moderate", pack, "--format", "json").output)
 
     xlsx_report = json.loads(
-        invoke("panel", "moderate", filled_xlsx_pack(tmp_path / "xlsx"), "--format", "json").output
+        invoke("panel", "moderate", filled_panel_pack(tmp_path / "xlsx", SCORES), "--format", "json").output
     )
     assert csv_report["items"] == xlsx_report["items"]
     assert [e["sheet"] for e in csv_report["evaluators"]] == [f"panel/e{n}.csv" for n in range(1, 5)]
@@ -269,7 +260,7 @@ def test_moderate_without_sheets_says_how_to_make_them(tmp_path: Path) -> None:
 
 
 def test_a_missing_sheet_and_a_stranger_s_sheet_are_gaps(tmp_path: Path) -> None:
-    pack = filled_xlsx_pack(tmp_path / "pack")
+    pack = filled_panel_pack(tmp_path / "pack", SCORES)
     (pack / "panel" / "e4.xlsx").rename(pack / "panel" / "e9.xlsx")
     result = invoke("panel", "moderate", pack)
     assert result.exit_code == 2
@@ -278,7 +269,7 @@ def test_a_missing_sheet_and_a_stranger_s_sheet_are_gaps(tmp_path: Path) -> None
 
 
 def test_proposal_file_is_what_scores_csv_reads(tmp_path: Path) -> None:
-    pack = filled_xlsx_pack(tmp_path / "pack")
+    pack = filled_panel_pack(tmp_path / "pack", SCORES)
     assert invoke("panel", "moderate", pack).exit_code == 0
     rows = list(csv.DictReader(io.StringIO((pack / "consensus-proposed.csv").read_text(encoding="utf-8"))))
     assert list(rows[0]) == ["bid", "question", "score", "rationale"]
