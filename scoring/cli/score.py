@@ -1,13 +1,19 @@
-"""`tenderscore score PACK`: the main job."""
+"""`tenderscore score PACK...`: the main job, for one pack or for a period's packs at once."""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
-from scoring.cli.common import emit, output_option, pack_argument, user_errors
+from scoring import batch
+from scoring.audit import Ledger, ledger_path
+from scoring.cli.common import emit, output_option, user_errors
 from scoring.cli.ledger import keep_record, ledger_option
+from scoring.errors import InputError, Problem
 from scoring.evaluate import evaluate
 from scoring.output import FORMATS, render_evaluation
 from scoring.output.html import RecordRef
@@ -15,7 +21,9 @@ from scoring.pack import load_pack
 
 
 @click.command()
-@pack_argument
+@click.argument(
+    "packs", metavar="PACK...", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
 @click.option(
     "--format",
     "-f",
@@ -26,11 +34,35 @@ from scoring.pack import load_pack
     help="How to print the result.",
 )
 @output_option
+@click.option(
+    "--output-dir",
+    metavar="DIR",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="With several packs: write each pack's result to DIR/<pack name>.<ext> (txt, json, csv, md, html).",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    metavar="N",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes for several packs.  [default: one per core]",
+)
 @ledger_option
 @click.option("--no-ledger", is_flag=True, help="Keep no decision record of this run.")
 @user_errors
-def score(pack: Path, fmt: str, output: Path | None, ledger: Path | None, no_ledger: bool) -> None:
-    """Score a tender pack: gates, minimums, price, quality and social value, policy, ranking.
+def score(
+    packs: tuple[Path, ...],
+    fmt: str,
+    output: Path | None,
+    output_dir: Path | None,
+    jobs: int | None,
+    ledger: Path | None,
+    no_ledger: bool,
+) -> None:
+    """Score tender packs: gates, minimums, price, quality and social value, policy, ranking.
+
+    PACK is a pack folder, or a folder of packs (one with no tender.yaml whose subfolders have one).
 
     Exit codes: 0 scored, 2 bad input (every problem listed), 3 refused by the ruleset's policy
     (for instance a social value weight under the floor with no recorded exemption).
@@ -38,16 +70,74 @@ def score(pack: Path, fmt: str, output: Path | None, ledger: Path | None, no_led
     Each run appends a decision record to the ledger (see `tenderscore ledger`) before any output is written,
     and prints the ledger's path on stderr; --no-ledger keeps none.
 
+    Several packs are scored independently by --jobs worker processes, each into its own result file in
+    --output-dir, each with its own decision record (appended in pack order). A pack that fails is listed
+    with its error and the others are scored all the same; a summary table ends the run, and the exit code
+    is the highest of any pack (3 if one was refused, else 2 if one had bad input). A progress bar shows
+    on stderr when it is a terminal.
+
     \b
     Examples:
       tenderscore score fixtures/stockport-highways
       tenderscore score fixtures/stockport-highways --format json --output result.json
       tenderscore score fixtures/stockport-highways --format html --output report.html
+      tenderscore score submissions/2026-q1 --format json --output-dir results/2026-q1 --jobs 4
     """
     if no_ledger and ledger is not None:
         raise click.UsageError("--ledger and --no-ledger contradict each other: give one.")
+    folders = batch.discover_packs(packs)
+    if list(packs) != folders or output_dir is not None:
+        _score_many(folders, fmt, output, output_dir, jobs, None if no_ledger else ledger_path(ledger))
+        return
+    (pack,) = packs
     loaded = load_pack(pack)
     evaluation = evaluate(loaded)
     stored = None if no_ledger else keep_record(loaded, evaluation, ledger)
     record = None if stored is None else RecordRef(stored.hash, stored.record["created_at"], str(stored.id))
     emit(render_evaluation(evaluation, fmt, record), output)
+
+
+def _score_many(
+    folders: list[Path], fmt: str, output: Path | None, output_dir: Path | None, jobs: int | None, ledger: Path | None
+) -> None:
+    if output is not None:
+        raise InputError([Problem("--output", "", "expected --output-dir DIR with several packs, found --output")])
+    if output_dir is None:
+        raise InputError(
+            [
+                Problem(
+                    "--output-dir",
+                    "",
+                    f"expected a folder for the results of {len(folders)} packs (each written to "
+                    "DIR/<pack name>.<ext>), found none",
+                )
+            ]
+        )
+    book = None if ledger is None else Ledger(ledger)
+    try:
+        with _progress(len(folders)) as advance:
+            outcomes = batch.score_many(folders, fmt, output_dir, jobs or batch.default_jobs(), book, advance)
+    finally:
+        if book is not None:
+            book.close()
+    for outcome in outcomes:
+        for line in outcome.errors:
+            click.echo(f"Error: {line}", err=True)
+    click.echo(batch.summary_table(outcomes), nl=False)
+    records = [o.record_id for o in outcomes if o.record_id is not None]
+    if book is not None and records:
+        which = f"record {records[0]}" if len(records) == 1 else f"records {records[0]} to {records[-1]}"
+        click.echo(f"Decision {which} appended to ledger {book.path}", err=True)
+    code = batch.batch_exit_code(outcomes)
+    if code:
+        sys.exit(code)
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr for several packs, only when stderr is a terminal (never in a log or a pipe)."""
+    if total < 2 or not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=total, label="Scoring", file=sys.stderr, show_pos=True) as bar:
+        yield bar.update

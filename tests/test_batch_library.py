@@ -1,0 +1,115 @@
+"""scoring.batch: pack discovery, outcomes in pack order whatever the workers do, and failures kept to their pack.
+
+The workers are real processes (forkserver), so the worker functions used here live at module level where a
+worker can import them.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+from conftest import STOCKPORT_PACK, all_scores, basic_bid, basic_tender, write_pack
+
+from scoring.batch import (
+    EXIT_FAILED,
+    PackOutcome,
+    PackTask,
+    batch_exit_code,
+    discover_packs,
+    output_paths,
+    run_batch,
+    score_pack,
+)
+from scoring.errors import InputError
+
+
+def _two_bid_pack(folder: Path, tender_id: str = "T-1") -> Path:
+    bids = {"alpha": basic_bid("Alpha Ltd", "100000.00"), "beta": basic_bid("Beta Ltd", "125000.00")}
+    return write_pack(folder, basic_tender(id=tender_id), bids, all_scores(["alpha", "beta"]))
+
+
+def slow_first(task: PackTask) -> PackOutcome:
+    """Pack 0 finishes last: the order outcomes are delivered in must not follow the order they finish in."""
+    if task.index == 0:
+        time.sleep(1.0)
+    return score_pack(task)
+
+
+def killed_on_b(task: PackTask) -> PackOutcome:
+    """A worker that dies outright on the pack named b, as a crash in durable-rules' C core would."""
+    if task.folder.name == "b":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return score_pack(task)
+
+
+def test_discovery_takes_packs_as_given_and_folders_of_packs_sorted(tmp_path: Path) -> None:
+    period = tmp_path / "period"
+    for name in ("c", "a", "b"):
+        _two_bid_pack(period / name)
+    (period / "notes").mkdir()  # a folder that is not a pack is not a pack to score
+    single = _two_bid_pack(tmp_path / "single")
+    found = discover_packs([single, period, STOCKPORT_PACK])
+    assert found == [single, period / "a", period / "b", period / "c", STOCKPORT_PACK]
+
+
+def test_a_folder_with_neither_tender_nor_packs_is_taken_as_a_pack_so_loading_reports_it(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert discover_packs([empty]) == [empty]
+    outcome = score_pack(PackTask(0, empty, "json"))
+    assert outcome.status == "error" and outcome.exit_code == 2
+    assert any("tender.yaml" in line and "missing" in line for line in outcome.errors)
+
+
+def test_output_paths_use_the_pack_name_and_the_format_extension(tmp_path: Path) -> None:
+    folders = [tmp_path / "a", tmp_path / "period" / "b"]
+    assert output_paths(folders, tmp_path / "out", "markdown") == [tmp_path / "out" / "a.md", tmp_path / "out" / "b.md"]
+    assert output_paths(folders, tmp_path / "out", "table")[0].name == "a.txt"
+
+
+def test_two_packs_with_one_name_would_overwrite_each_other_and_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as caught:
+        output_paths([tmp_path / "x" / "pack", tmp_path / "y" / "pack"], tmp_path / "out", "json")
+    assert "'pack'" in str(caught.value) and str(tmp_path / "x" / "pack") in str(caught.value)
+
+
+def test_outcomes_arrive_in_pack_order_even_when_the_first_pack_finishes_last(tmp_path: Path) -> None:
+    folders = [_two_bid_pack(tmp_path / f"p{n}", tender_id=f"T-{n}") for n in range(4)]
+    delivered: list[PackOutcome] = []
+    ticks: list[int] = []
+    run_batch([PackTask(i, f, "json") for i, f in enumerate(folders)], 2, delivered.append, ticks.append, slow_first)
+    assert [o.index for o in delivered] == [0, 1, 2, 3]
+    assert [o.tender_id for o in delivered] == ["T-0", "T-1", "T-2", "T-3"]
+    assert ticks == [1, 1, 1, 1]
+    # Hand-worked (40/40/20, Q1 25, Q2 15, SV1 5 on a 0-5 scale, nobody commits social value):
+    # Alpha, the lowest price: 40 + 25 × 4/5 + 15 × 4/5 + 5 × 3/5 = 40 + 20 + 12 + 3 = 75.00.
+    assert {(o.status, o.winner, o.total, o.bids) for o in delivered} == {("ok", "Alpha Ltd", "75.00", 2)}
+
+
+def test_a_worker_killed_by_one_pack_costs_that_pack_only(tmp_path: Path) -> None:
+    folders = [_two_bid_pack(tmp_path / name, tender_id=f"T-{name}") for name in ("a", "b", "c", "d", "e")]
+    delivered: list[PackOutcome] = []
+    run_batch([PackTask(i, f, "json") for i, f in enumerate(folders)], 2, delivered.append, worker=killed_on_b)
+    assert [o.folder.name for o in delivered] == ["a", "b", "c", "d", "e"]
+    assert [o.status for o in delivered] == ["ok", "error", "ok", "ok", "ok"]
+    died = delivered[1]
+    assert died.exit_code == EXIT_FAILED
+    assert died.errors == [
+        f"{folders[1]}: could not be scored: its worker process died while scoring it (signal 9, SIGKILL)"
+    ]
+    assert all(o.rendered and '"id": "T-' in o.rendered for o in delivered if o.status == "ok")
+
+
+def test_exit_code_is_the_highest_of_the_packs() -> None:
+    def outcome(code: int) -> PackOutcome:
+        return PackOutcome(0, Path("p"), "ok" if code == 0 else "error", code)
+
+    assert batch_exit_code([]) == 0
+    assert batch_exit_code([outcome(0), outcome(0)]) == 0
+    assert batch_exit_code([outcome(0), outcome(2)]) == 2
+    assert batch_exit_code([outcome(3), outcome(2), outcome(0)]) == 3
+    assert batch_exit_code([outcome(1), outcome(2)]) == 2
