@@ -37,10 +37,9 @@ def test_every_input_problem_is_listed_at_once(make_pack: Callable[..., Path]) -
             f"Error: {pack}/tender.yaml: weights: expected price + quality + social_value = 100, found 105",
             f"Error: {pack}/tender.yaml: social_value: expected theme weights plus question weights summing to "
             "the social value weight 25, found 20",
-            f"Error: {pack}/bids/zero.yaml: price_gbp: Input should be greater than 0; found 0",
-            f"Error: {pack}/bids/negative.yaml: price_gbp: Input should be greater than 0; found -5.00",
-            f"Error: {pack}/bids/minus.yaml: commitments[0].quantity: Input should be greater than or equal to 0; "
-            "found -1",
+            f"Error: {pack}/bids/zero.yaml: price_gbp: expected a number greater than 0, found 0",
+            f"Error: {pack}/bids/negative.yaml: price_gbp: expected a number greater than 0, found -5.00",
+            f"Error: {pack}/bids/minus.yaml: commitments[0].quantity: expected a number of 0 or more, found -1",
             f"Error: {pack}/scores.csv: bid ok, question Q2: missing consensus score (a missing score is not a zero)",
             f"Error: {pack}/scores.csv: line 13: score: expected a number from 0 to 5, found 6",
             f"Error: {pack}/scores.csv: line 14: score: expected a number from 0 to 5, found -1",

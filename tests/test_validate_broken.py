@@ -36,16 +36,16 @@ EXPECTED: dict[str, list[str]] = {
         "bids/acme.yaml: gates.insurance: expected a gate the tender lists (ethical_standards, modern_slavery)",
     ],
     "zero-price": [
-        "bids/fairfield.yaml: price_gbp: Input should be greater than 0; found 0.00",
+        "bids/fairfield.yaml: price_gbp: expected a number greater than 0, found 0.00",
     ],
     "negative-quantity": [
-        "bids/brennan.yaml: commitments[3].quantity: Input should be greater than or equal to 0; found -5000.00",
+        "bids/brennan.yaml: commitments[3].quantity: expected a number of 0 or more, found -5000.00",
     ],
 }
 SEVERAL = [
     "bids/brennan.yaml: price_gbp: required, but missing",
     "bids/brennan.yaml: pirce_gbp: unknown field (check the spelling against formats.md)",
-    "bids/fairfield.yaml: commitments[1].quantity: Input should be greater than or equal to 0; found -30",
+    "bids/fairfield.yaml: commitments[1].quantity: expected a number of 0 or more, found -30",
     "tender.yaml: weights: expected price + quality + social_value = 100, found 105",
     "bids/acme.yaml: gates.insurance: expected a gate the tender lists (ethical_standards, modern_slavery)",
     "scores.csv: line 3: score: expected a number from 0 to 5, found 'four'",
