@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import zipfile
 from pathlib import Path
 
@@ -37,6 +38,10 @@ def test_one_workbook_per_evaluator_with_only_their_items(tmp_path: Path) -> Non
         ("a", "Alpha Ltd", "SV1", "SV plan", None, None),
         ("b", "Beta Ltd", "SV1", "SV plan", None, None),
     ]
+    # Written for colleagues: the usual file mode (what the umask allows), not mkstemp's owner-only 0600.
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert (pack / "panel" / "e1.xlsx").stat().st_mode & 0o777 == 0o666 & ~umask
     # e4 is assigned SV1 only.
     assert items(pack / "panel" / "e4.xlsx") == [
         ("a", "Alpha Ltd", "SV1", "SV plan", None, None),
