@@ -6,7 +6,7 @@ trace); this module interprets those decisions and does the relative arithmetic 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -161,7 +161,10 @@ def _score_bid(pack: Pack, index: int, trace: Trace) -> BidResult:
 def _commitment_value(fact: dict[str, Any], note: str | None, fired: list[Firing]) -> CommitmentValue:
     values = [f for f in fired if f.effect["type"] == "value"]
     caps = [f for f in fired if f.effect["type"] == "cap"]
-    base = CommitmentValue(
+    raw: Decimal | None = values[0].effect["amount"] if values else None
+    cap: Decimal | None = min(c.effect["limit"] for c in caps) if values and caps else None
+    # Built once with every figure (dataclasses.replace on a frozen value was a tenth of a bid's own cost).
+    return CommitmentValue(
         index=fact["index"],
         measure=fact["measure"],
         quantity=fact["quantity"],
@@ -169,23 +172,12 @@ def _commitment_value(fact: dict[str, Any], note: str | None, fired: list[Firing
         theme=fact.get("theme"),
         unit=fact.get("unit"),
         counted=bool(values),
-        rules=tuple(f.rule for f in fired),
-    )
-    if not values:
-        return base
-    raw: Decimal = values[0].effect["amount"]
-    value = raw
-    cap: Decimal | None = None
-    if caps:
-        cap = min(c.effect["limit"] for c in caps)
-        value = min(raw, cap)
-    return replace(
-        base,
-        proxy_gbp=values[0].effect["rate"],
+        proxy_gbp=values[0].effect["rate"] if values else None,
         raw_gbp=raw,
-        value_gbp=value,
+        value_gbp=ZERO if raw is None else raw if cap is None else min(raw, cap),
         cap_gbp=cap,
-        capped=cap is not None and raw > cap,
+        capped=raw is not None and cap is not None and raw > cap,
+        rules=tuple(f.rule for f in fired),
     )
 
 
@@ -206,9 +198,10 @@ _CAP_LIMITS = {"contract_value_gbp": "the contract value"}
 
 
 def _cap_flag(result: BidResult, firing: Firing, fired: list[Firing]) -> None:
-    # The commitment's value was recorded from the same assert before its firings are collected.
+    # The commitment's value was recorded from the same assert before its firings are collected: it is the
+    # last one, so the search from the end stops at once (from the start it was quadratic in commitments).
     index = firing.fact["index"]
-    value = next(c for c in result.commitments if c.index == index)
+    value = next(c for c in reversed(result.commitments) if c.index == index)
     # Several cap rules may match one commitment: only the first that binds raises the flag, once.
     binding = next(f for f in fired if f.effect["type"] == "cap" and f.effect["limit"] == value.cap_gbp)
     if value.capped and firing is binding:
