@@ -93,7 +93,8 @@ def parse_csv(
 ) -> tuple[list[dict[str, str]], list[Problem]]:
     """Rows of a CSV with a header; each row carries its line number under the key '_line'."""
     problems: list[Problem] = []
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    # Excel saves "CSV UTF-8" with a byte order mark, which would otherwise become part of the first column name.
+    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [col for col in required if col not in header]
     unknown = [col for col in header if col not in required + optional]
