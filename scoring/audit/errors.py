@@ -22,3 +22,7 @@ class RecordBroken(RecordMismatch):
 
 class ChainBroken(RecordBroken):
     """The ledger's hash chain is broken at a named record (exit 4)."""
+
+
+class LedgerDamaged(RecordMismatch):
+    """The SQLite file itself is malformed, below the level of records (exit 4)."""

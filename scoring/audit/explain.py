@@ -185,16 +185,15 @@ class _Explainer:
         lowest = min(e.price_gbp for e in self.eligible)
         holders = [e.bid_id for e in self.eligible if e.price_gbp == lowest]
         w, p = t.price_weight, b.price_gbp
-        lowest_text = f"£{fmt2(lowest)} (lowest eligible price: {', '.join(holders)})"
+        who = f"lowest eligible price: {', '.join(holders)}"
         if t.price_method == "linear_from_lowest":
             exact = mul(w, max(ZERO, Decimal(1) - div(p - lowest, lowest)))
-            working = f"{fmt_plain(w)} × max(0, 1 − (£{fmt2(p)} − {lowest_text}) / £{fmt2(lowest)})"
+            working = f"{fmt_plain(w)} × max(0, 1 − (£{fmt2(p)} − £{fmt2(lowest)}) / £{fmt2(lowest)})"
+            working = f"{working} {self.checked(exact, b.price_points)} ({who})"
         else:
             exact = div(mul(w, lowest), p)
-            working = f"{fmt_plain(w)} × {lowest_text} / £{fmt2(p)}"
-        out.update(
-            lowest_gbp=fmt2(lowest), lowest_bids=holders, working=f"{working} {self.checked(exact, b.price_points)}"
-        )
+            working = f"{fmt_plain(w)} × £{fmt2(lowest)} ({who}) / £{fmt2(p)} {self.checked(exact, b.price_points)}"
+        out.update(lowest_gbp=fmt2(lowest), lowest_bids=holders, working=working)
         return out
 
     def question(self, q: QuestionScore) -> dict[str, Any]:

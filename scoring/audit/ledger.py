@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from typing import Any
 
 import platformdirs
 
-from scoring.audit.errors import ChainBroken, LedgerUnavailable
+from scoring.audit.errors import ChainBroken, LedgerDamaged, LedgerUnavailable
 from scoring.audit.record import record_problem, record_text, seal, winner_of
 
 ENV_VAR = "TENDERSCORE_LEDGER"
@@ -107,6 +108,8 @@ class Ledger:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             # isolation_level=None: transactions are begun and ended here, explicitly.
             self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            # A tampered byte may not be UTF-8; it must reach verify as a changed record, not a decoding crash.
+            self._conn.text_factory = _text
         except (OSError, sqlite3.Error) as exc:
             raise LedgerUnavailable(f"{self.path}: cannot open the ledger ({exc})") from None
         try:
@@ -117,7 +120,8 @@ class Ledger:
 
     def _prepare(self, create: bool) -> None:
         conn = self._conn
-        conn.execute("PRAGMA journal_mode=WAL")
+        if create:
+            self._use_wal()
         conn.execute("PRAGMA synchronous=FULL")
         has_table = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='records'").fetchone()
         if has_table:
@@ -134,6 +138,26 @@ class Ledger:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+
+    def _use_wal(self) -> None:
+        """Switch the file to WAL (it stays so: the mode is kept in the file), however busy it is.
+
+        Changing the journal mode needs the file to itself and SQLite answers "locked" at once rather than
+        waiting, which two processes creating the ledger together hit; so this waits here instead.
+        """
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        while True:
+            try:
+                (mode,) = self._conn.execute("PRAGMA journal_mode=WAL").fetchone()
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                mode = None
+            if mode == "wal":
+                return
+            if time.monotonic() > deadline:
+                raise LedgerUnavailable(f"{self.path}: cannot switch the ledger to WAL mode (found {mode})")
+            time.sleep(0.01)
 
     def __enter__(self) -> Ledger:
         return self
@@ -232,8 +256,10 @@ class Ledger:
                 yield self._conn
             finally:
                 self._conn.execute("COMMIT")
-        except sqlite3.Error as exc:
+        except sqlite3.OperationalError as exc:  # busy, locked, unreadable: not evidence of tampering
             raise LedgerUnavailable(f"{self.path}: cannot read the ledger ({exc})") from None
+        except sqlite3.DatabaseError as exc:  # malformed pages: the file itself was damaged
+            raise LedgerDamaged(f"{self.path}: the ledger file is damaged ({exc})") from None
 
     def _read(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         try:
@@ -253,10 +279,14 @@ def _statements(script: str) -> list[str]:
     return out
 
 
+def _text(data: bytes) -> str:
+    return data.decode("utf-8", errors="replace")
+
+
 def _parse(row: tuple[Any, ...], path: Path) -> dict[str, Any]:
     try:
         data = json.loads(row[7], parse_float=Decimal)
-    except (json.JSONDecodeError, TypeError) as exc:
+    except (ValueError, TypeError) as exc:  # not JSON, or not even UTF-8
         raise ChainBroken(f"ledger {path}: record {row[0]}", f"its stored record is not valid JSON ({exc})") from None
     if not isinstance(data, dict):
         raise ChainBroken(f"ledger {path}: record {row[0]}", "its stored record is not a JSON object")

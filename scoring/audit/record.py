@@ -18,7 +18,6 @@ from engine import Firing, canonical_json, plain, sha256_hex
 from scoring import __version__
 from scoring.errors import InputError, Problem
 from scoring.evaluate import Evaluation
-from scoring.output.json_out import result_to_dict
 from scoring.pack import Pack
 from scoring.result import Result
 from scoring.yamlio import parse_json
@@ -45,6 +44,9 @@ def firing_entry(firing: Firing) -> dict[str, Any]:
 
 def deterministic_parts(evaluation: Evaluation) -> dict[str, Any]:
     """The parts of a record that the same inputs must reproduce exactly, as plain JSON data."""
+    # Imported here: scoring.output's package imports the HTML report, which reads explanations from this package.
+    from scoring.output.json_out import result_to_dict
+
     return {
         "firings": [firing_entry(f) for f in evaluation.trace.firings],
         "result": result_to_dict(evaluation.result),
