@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from scoring.audit.record import describe, firing_entry, input_files, short
+from scoring.audit.record import describe, firing_entry, input_files, public_result, short
 from scoring.audit.replay import rebuild_pack
 from scoring.errors import InputError, Problem
 from scoring.evaluate import Evaluation
@@ -119,21 +119,11 @@ class _Explainer:
             lines += [
                 self.line("social_value", q["id"], q["title"], q) for q in questions if q["section"] == "social_value"
             ]
+        public = public_result(r)
         return {
             "source": source,
-            "tender": {
-                "id": t.id,
-                "title": t.title,
-                "contract_value_gbp": fmt2(t.contract_value_gbp),
-                "weights": {
-                    "price": fmt_plain(t.price_weight),
-                    "quality": fmt_plain(t.quality_weight),
-                    "social_value": fmt_plain(t.social_value_weight),
-                },
-                "price_method": t.price_method,
-                "scale_max": fmt_plain(t.scale_max),
-            },
-            "ruleset": {"id": r.ruleset.id, "version": r.ruleset.version, "sha256": r.ruleset.sha256},
+            "tender": {**public["tender"], "price_method": t.price_method, "scale_max": fmt_plain(t.scale_max)},
+            "ruleset": public["ruleset"],
             "bid": {
                 "bid_id": b.bid_id,
                 "bidder": b.bidder,

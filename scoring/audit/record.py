@@ -44,14 +44,19 @@ def firing_entry(firing: Firing) -> dict[str, Any]:
 
 def deterministic_parts(evaluation: Evaluation) -> dict[str, Any]:
     """The parts of a record that the same inputs must reproduce exactly, as plain JSON data."""
+    return {
+        "firings": [firing_entry(f) for f in evaluation.trace.firings],
+        "result": public_result(evaluation.result),
+        "detail": result_detail(evaluation.result),
+    }
+
+
+def public_result(result: Result) -> dict[str, Any]:
+    """The result in the shape formats.md publishes (`score --format json`)."""
     # Imported here: scoring.output's package imports the HTML report, which reads explanations from this package.
     from scoring.output.json_out import result_to_dict
 
-    return {
-        "firings": [firing_entry(f) for f in evaluation.trace.firings],
-        "result": result_to_dict(evaluation.result),
-        "detail": result_detail(evaluation.result),
-    }
+    return result_to_dict(result)
 
 
 def result_detail(result: Result) -> dict[str, Any]:
