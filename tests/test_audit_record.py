@@ -14,6 +14,7 @@ import pytest
 from conftest import STOCKPORT_PACK, all_scores, basic_bid, basic_tender, invoke
 
 import scoring
+from engine import canonical_json
 from scoring.audit import ledger_path
 from scoring.audit.record import record_problem
 
@@ -40,6 +41,7 @@ def test_score_keeps_a_self_contained_record_of_the_shipped_pack(_private_ledger
     assert record_id == 1 and record["seq"] == 1 and record["prev_hash"] is None
     # Canonical: the stored text is exactly sorted keys, no insignificant whitespace, UTF-8 as written.
     assert text == json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    assert text.encode("utf-8") == canonical_json(record)  # the engine's one canonical form, byte for byte
     assert record["hash"] == independent_hash(record)
     assert record["tool"] == {"name": "tenderscore", "version": scoring.__version__}
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", record["created_at"])
