@@ -15,19 +15,28 @@ from __future__ import annotations
 import copy
 import multiprocessing
 import os
+import re
 import signal
-from collections.abc import Callable, Iterable, Sequence
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TypeVar
 
+import click
 from tabulate import tabulate
 
 from engine import EngineError
-from scoring.audit import Ledger, build_record
-from scoring.errors import EXIT_INPUT, EXIT_OK, InputError, PolicyRefused, Problem, TenderscoreError
+from scoring.audit import Ledger, RecordBroken, build_record
+from scoring.audit.record import short
+from scoring.audit.replay import replay as replay_record
+from scoring.audit.replay import report_lines, verified
+from scoring.audit.source import load_record
+from scoring.errors import EXIT_DIFFERS, EXIT_INPUT, EXIT_OK, InputError, PolicyRefused, Problem, TenderscoreError
 from scoring.evaluate import Evaluation, evaluate
 from scoring.numbers import fmt2
 from scoring.output import render_evaluation
@@ -182,6 +191,8 @@ def score_pack(task: PackTask) -> PackOutcome:
 
 
 Worker = Callable[[PackTask], PackOutcome]
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def _died(task: PackTask, why: str) -> PackOutcome:
@@ -204,52 +215,54 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def _run_and_send(worker: Worker, task: PackTask, conn: Connection) -> None:
+def _run_and_send(worker: Callable[[T], R], died: Callable[[T, str], R], task: T, conn: Connection) -> None:
     try:
         conn.send(worker(task))
     except Exception as exc:  # the worker raised, or its outcome would not pickle
-        conn.send(_died(task, f"{type(exc).__name__}: {exc}"))
+        conn.send(died(task, f"{type(exc).__name__}: {exc}"))
     finally:
         conn.close()
 
 
-def _alone(task: PackTask, worker: Worker) -> PackOutcome:
-    """Run one pack in a process of its own: the way to tell which of the packs in flight killed a worker."""
+def _alone(task: T, worker: Callable[[T], R], died: Callable[[T, str], R]) -> R:
+    """Run one task in a process of its own: the way to tell which of the tasks in flight killed a worker."""
     ctx = _context()
     receive, send = ctx.Pipe(duplex=False)
-    process = ctx.Process(target=_run_and_send, args=(worker, task, send))  # type: ignore[attr-defined]
+    process = ctx.Process(target=_run_and_send, args=(worker, died, task, send))  # type: ignore[attr-defined]
     process.start()
     send.close()
     try:
-        outcome: PackOutcome | None = receive.recv()
+        outcome: R = receive.recv()
+        return outcome
     except EOFError:  # it died before sending anything
-        outcome = None
+        pass
     finally:
         receive.close()
         process.join()
-    if outcome is not None:
-        return outcome
     code = process.exitcode or 0
     why = f"signal {-code}, {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
-    return _died(task, f"its worker process died while scoring it ({why})")
+    return died(task, f"its worker process died ({why})")
 
 
-def run_batch(
-    tasks: Sequence[PackTask],
+def run_in_order(
+    tasks: Sequence[T],
     jobs: int,
-    deliver: Callable[[PackOutcome], None],
+    worker: Callable[[T], R],
+    died: Callable[[T, str], R],
+    deliver: Callable[[R], None],
     progress: Callable[[int], None] | None = None,
-    worker: Worker = score_pack,
 ) -> None:
-    """Score `tasks` in `jobs` worker processes; `deliver` gets every outcome in task order, in this process.
+    """Run `worker` over `tasks` in `jobs` processes; `deliver` gets every outcome in task order, in this process.
 
-    `progress` is told of each pack as it finishes (in whatever order the workers finish them).
+    `worker` and `died` (the outcome of a task whose worker died, or whose outcome could not come back) must be
+    module-level functions, so a worker process can import them. `progress` is told of each task as it
+    finishes, in whatever order the workers finish them.
     """
     jobs = max(1, min(jobs, len(tasks)))
     ahead = jobs * _AHEAD_PER_WORKER
     waiting = list(range(len(tasks)))[::-1]  # a stack: pop() gives the lowest index
-    finished: dict[int, PackOutcome] = {}
-    running: dict[Future[PackOutcome], int] = {}
+    finished: dict[int, R] = {}
+    running: dict[Future[R], int] = {}
     next_out = 0
     executor = ProcessPoolExecutor(max_workers=jobs, mp_context=_context())
     try:
@@ -267,16 +280,16 @@ def run_batch(
                     broken.append(index)
                     continue
                 except Exception as exc:  # the outcome could not come back (e.g. it would not pickle)
-                    finished[index] = _died(tasks[index], f"{type(exc).__name__}: {exc}")
+                    finished[index] = died(tasks[index], f"{type(exc).__name__}: {exc}")
                 if progress is not None:
                     progress(1)
             if broken:
-                # Every pack still in flight fails with the pool; each is re-run alone to find the culprit.
+                # Every task still in flight fails with the pool; each is re-run alone to find the culprit.
                 suspects = sorted(broken + list(running.values()))
                 running.clear()
                 executor.shutdown(wait=True, cancel_futures=True)
                 for index in suspects:
-                    finished[index] = _alone(tasks[index], worker)
+                    finished[index] = _alone(tasks[index], worker, died)
                     if progress is not None:
                         progress(1)
                 executor = ProcessPoolExecutor(max_workers=jobs, mp_context=_context())
@@ -287,9 +300,38 @@ def run_batch(
         executor.shutdown(wait=True, cancel_futures=True)
 
 
-def batch_exit_code(outcomes: Iterable[PackOutcome]) -> int:
-    """The highest exit code of any pack: 3 if any was refused by policy, else 2 if any had bad input."""
+def run_batch(
+    tasks: Sequence[PackTask],
+    jobs: int,
+    deliver: Callable[[PackOutcome], None],
+    progress: Callable[[int], None] | None = None,
+    worker: Worker = score_pack,
+) -> None:
+    """Score `tasks` in `jobs` worker processes, delivering every pack's outcome in pack order."""
+    run_in_order(tasks, jobs, worker, _died, deliver, progress)
+
+
+def batch_exit_code(outcomes: Iterable[PackOutcome | RecordOutcome]) -> int:
+    """The highest exit code of any pack or record: for packs, 3 if any was refused, else 2 if any had bad input."""
     return max((o.exit_code for o in outcomes), default=EXIT_OK)
+
+
+def print_outcomes(outcomes: Sequence[PackOutcome | RecordOutcome], table: str) -> None:
+    """Every failure as `Error: ...` on stderr, in order, then the summary table on stdout."""
+    for outcome in outcomes:
+        for line in outcome.errors:
+            click.echo(f"Error: {line}", err=True)
+    click.echo(table, nl=False)
+
+
+@contextmanager
+def progress_bar(total: int, label: str) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr for more than one item, only when stderr is a terminal (never in a log or pipe)."""
+    if total < 2 or not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True) as bar:
+        yield bar.update
 
 
 def summary_table(outcomes: Sequence[PackOutcome]) -> str:
@@ -342,3 +384,145 @@ def score_many(
 
     run_batch(tasks, jobs, deliver, progress, worker)
     return outcomes
+
+
+# --- Many decision records: replay them, or verify them, the same way ---------------------------------------
+
+RECORD_HEADERS = ["Record", "Tender", "Status", "Detail"]
+_RANGE = re.compile(r"^(\d+)-(\d+)$")
+
+
+def expand_records(references: Iterable[str]) -> list[str]:
+    """Record references from the command line: a record file, a ledger id, an id range `3-40`, or a folder of
+    record files (its `*.json`, sorted by name), in the order given."""
+    found: list[str] = []
+    for reference in references:
+        folder, span = Path(reference), _RANGE.match(reference)
+        if folder.is_dir():
+            found += [str(path) for path in sorted(folder.glob("*.json"))]
+        elif span is not None and not folder.exists():
+            first, last = int(span[1]), int(span[2])
+            found += [str(n) for n in range(first, last + 1)] if first <= last else [reference]
+        else:
+            found.append(reference)
+    return found
+
+
+@dataclass(frozen=True)
+class RecordTask:
+    index: int
+    reference: str  # a record file, or a record id in `ledger`
+    ledger: Path | None
+    action: str  # "replay" or "verify"
+
+
+@dataclass
+class RecordOutcome:
+    index: int
+    reference: str
+    status: str  # replay: identical | differs | broken | error; verify: intact | broken | error
+    exit_code: int
+    where: str = ""
+    tender_id: str = ""
+    detail: str = ""
+    seq: int | None = None
+    hash: str = ""
+    prev_hash: str | None = None
+    report: list[str] = field(default_factory=list)  # a replay's readable differences
+    errors: list[str] = field(default_factory=list)
+
+
+def check_record(task: RecordTask) -> RecordOutcome:
+    """Replay or verify one record; every failure becomes the outcome's errors, never an exception."""
+    outcome = RecordOutcome(task.index, task.reference, "error", EXIT_INPUT, where=task.reference)
+    try:
+        record, outcome.where = load_record(task.reference, task.ledger)
+        outcome.tender_id = str(record.get("result", {}).get("tender", {}).get("id", ""))
+        outcome.seq, outcome.hash, outcome.prev_hash = record.get("seq"), str(record["hash"]), record.get("prev_hash")
+        if task.action == "verify":
+            verified(record, outcome.where)
+            outcome.status, outcome.exit_code = "intact", EXIT_OK
+            outcome.detail = f"sha256 {short(outcome.hash)}…"
+            return outcome
+        replayed = replay_record(record, outcome.where)
+    except RecordBroken as exc:
+        outcome.status, outcome.exit_code, outcome.errors = "broken", exc.exit_code, exc.lines()
+        outcome.detail = exc.why
+        return outcome
+    except TenderscoreError as exc:
+        outcome.exit_code, outcome.errors = exc.exit_code, exc.lines()
+        return outcome
+    except Exception as exc:  # one unreadable record must not stop an audit of the others
+        outcome.exit_code = EXIT_FAILED
+        outcome.errors = [f"{task.reference}: could not be checked: {type(exc).__name__}: {exc}"]
+        return outcome
+    if replayed.identical:
+        outcome.status, outcome.exit_code = "identical", EXIT_OK
+        outcome.detail = f"{len(record['result']['bids'])} bids, {len(record['firings'])} firings"
+    else:
+        outcome.status, outcome.exit_code = "differs", EXIT_DIFFERS
+        outcome.report = report_lines(replayed)
+        outcome.detail = outcome.report[0]
+        outcome.errors = [f"{outcome.where}: the replay does not match the record"]
+    return outcome
+
+
+def _record_died(task: RecordTask, why: str) -> RecordOutcome:
+    return RecordOutcome(
+        task.index, task.reference, "error", EXIT_FAILED, errors=[f"{task.reference}: could not be checked: {why}"]
+    )
+
+
+def check_records(
+    references: Sequence[str],
+    action: str,
+    ledger: Path | None,
+    jobs: int,
+    progress: Callable[[int], None] | None = None,
+) -> list[RecordOutcome]:
+    """Replay or verify every record in worker processes; outcomes in the order given.
+
+    Verifying also checks the links between records given in chain order: a record that follows its
+    predecessor by `seq` must name that predecessor's hash as its `prev_hash`.
+    """
+    tasks = [RecordTask(index, reference, ledger, action) for index, reference in enumerate(references)]
+    outcomes: list[RecordOutcome] = []
+
+    def deliver(outcome: RecordOutcome) -> None:
+        before = outcomes[-1] if outcomes else None
+        if (
+            action == "verify"
+            and outcome.status == "intact"
+            and before is not None
+            and before.seq is not None
+            and outcome.seq == before.seq + 1
+            and outcome.prev_hash != before.hash
+        ):
+            why = f"its prev_hash is not the hash of record {before.seq} ({short(before.hash)}…)"
+            outcome.status, outcome.exit_code, outcome.detail = "broken", EXIT_DIFFERS, why
+            outcome.errors = [f"{outcome.where}: {why}"]
+        outcomes.append(outcome)
+
+    run_in_order(tasks, jobs, check_record, _record_died, deliver, progress)
+    return outcomes
+
+
+def records_table(outcomes: Sequence[RecordOutcome]) -> str:
+    rows = [[o.where, o.tender_id, o.status, o.detail] for o in outcomes]
+    counts: dict[str, int] = {}
+    for o in outcomes:
+        counts[o.status] = counts.get(o.status, 0) + 1
+    line = f"{len(outcomes)} records: " + ", ".join(f"{n} {status}" for status, n in counts.items())
+    return tabulate(rows, headers=RECORD_HEADERS, tablefmt="simple", disable_numparse=True) + "\n\n" + line + "\n"
+
+
+def check_and_report(references: Sequence[str], action: str, ledger: Path, jobs: int) -> int:
+    """What `replay` and `ledger verify` do with several records: check them all with a progress bar, list
+    every difference (stdout) and failure (stderr), print the summary table; returns the exit code."""
+    with progress_bar(len(references), "Replaying" if action == "replay" else "Verifying") as advance:
+        outcomes = check_records(references, action, ledger, jobs, advance)
+    for outcome in outcomes:
+        if outcome.report:
+            click.echo("\n".join(outcome.report))
+    print_outcomes(outcomes, records_table(outcomes))
+    return batch_exit_code(outcomes)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -10,6 +11,7 @@ from typing import Any, TypeVar
 import click
 from tabulate import tabulate
 
+from scoring import batch
 from scoring.audit import Ledger, StoredRecord, ledger_path, record_decision
 from scoring.audit.explain import result_of_record
 from scoring.audit.record import record_text, short
@@ -147,17 +149,39 @@ def export(record_id: int, ledger: Path | None, output: Path | None) -> None:
 
 
 @ledger.command("verify")
+@click.argument("records", metavar="[RECORD...]", nargs=-1)
+@click.option(
+    "--jobs",
+    "-j",
+    metavar="N",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes for several records.  [default: one per core]",
+)
 @ledger_option
 @user_errors
-def verify(ledger: Path | None) -> None:
+def verify(records: tuple[str, ...], jobs: int | None, ledger: Path | None) -> None:
     """Walk the whole hash chain: every record's hash, every link to the record before, no gaps.
 
     Exits 0 when the chain is intact, 4 naming the first record that fails and why.
 
+    With RECORD arguments (record files from `ledger export`, ledger ids, id ranges such as 3-40, folders of
+    record files), each record is verified on its own by --jobs worker processes, and each one that follows
+    the one before it in the chain must name that record's hash; a summary table lists every record, and one
+    that fails never stops the others (exit 4 if any fails).
+
     \b
-    Example:
+    Examples:
       tenderscore ledger verify --ledger audit/ledger.sqlite3
+      tenderscore ledger verify exported-2025/ --jobs 4
     """
+    if records:
+        # The ledger is named here, in this process: workers may not share this process's environment.
+        references = batch.expand_records(records)
+        code = batch.check_and_report(references, "verify", ledger_path(ledger), jobs or batch.default_jobs())
+        if code:
+            sys.exit(code)
+        return
     with Ledger(ledger_path(ledger), create=False) as book:
         report = book.verify()
     head = "empty" if report.head is None else f"head {report.head}"

@@ -1,11 +1,14 @@
-"""`tenderscore replay RECORD`: score a decision record again from its own contents and compare."""
+"""`tenderscore replay RECORD...`: score decision records again from their own contents and compare."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
+from scoring import batch
+from scoring.audit import Ledger, ledger_path
 from scoring.audit.record import short
 from scoring.audit.replay import replay as replay_record
 from scoring.audit.replay import report_lines
@@ -16,15 +19,28 @@ from scoring.errors import EXIT_DIFFERS
 
 
 @click.command()
-@click.argument("record")
+@click.argument("records", metavar="RECORD...", nargs=-1)
+@click.option("--all", "every", is_flag=True, help="Replay every record in the ledger.")
+@click.option(
+    "--jobs",
+    "-j",
+    metavar="N",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes for several records.  [default: one per core]",
+)
 @ledger_option
 @user_errors
-def replay(record: str, ledger: Path | None) -> None:
+def replay(records: tuple[str, ...], every: bool, jobs: int | None, ledger: Path | None) -> None:
     """Re-score a decision record from the record alone and compare the result and firings byte for byte.
 
     RECORD is a record file (`ledger export`) or a record id in the ledger. The ruleset and every input are
     rebuilt from the texts the record holds, never from files on disk. A record whose own hash does not verify
     is reported before anything is replayed.
+
+    Several records (files, ids, id ranges such as 3-40, folders of record files, or --all) are replayed by
+    --jobs worker processes: each difference is listed, a summary table ends the run, and one record that
+    differs or does not verify never stops the others. A progress bar shows on stderr when it is a terminal.
 
     Exit codes: 0 identical, 4 different (the differences are listed: which bid, which figure, recorded vs now)
     or the record does not verify, 2 no such record.
@@ -33,7 +49,19 @@ def replay(record: str, ledger: Path | None) -> None:
     Examples:
       tenderscore replay 3
       tenderscore replay record-3.json
+      tenderscore replay --all --jobs 4
+      tenderscore replay 1-250 exported-2025/
     """
+    references = batch.expand_records(records)
+    if every:
+        with Ledger(ledger_path(ledger), create=False) as book:
+            references += [str(entry.id) for entry in book.entries()]
+    if not references:
+        raise click.UsageError("give a RECORD (a record file or ledger id), several, or --all.")
+    if len(references) > 1 or every or references != list(records):
+        _replay_many(references, jobs, ledger)
+        return
+    (record,) = references
     loaded, where = load_record(record, ledger)
     outcome = replay_record(loaded, where)
     if not outcome.identical:
@@ -44,3 +72,10 @@ def replay(record: str, ledger: Path | None) -> None:
         f"{len(loaded['result']['bids'])} bids, {len(loaded['firings'])} firings; made {loaded['created_at']} "
         f"by tenderscore {loaded['tool']['version']})."
     )
+
+
+def _replay_many(references: list[str], jobs: int | None, ledger: Path | None) -> None:
+    # The ledger is named here, in this process: workers may not share this process's environment.
+    code = batch.check_and_report(references, "replay", ledger_path(ledger), jobs or batch.default_jobs())
+    if code:
+        sys.exit(code)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -115,15 +113,12 @@ def _score_many(
         )
     book = None if ledger is None else Ledger(ledger)
     try:
-        with _progress(len(folders)) as advance:
+        with batch.progress_bar(len(folders), "Scoring") as advance:
             outcomes = batch.score_many(folders, fmt, output_dir, jobs or batch.default_jobs(), book, advance)
     finally:
         if book is not None:
             book.close()
-    for outcome in outcomes:
-        for line in outcome.errors:
-            click.echo(f"Error: {line}", err=True)
-    click.echo(batch.summary_table(outcomes), nl=False)
+    batch.print_outcomes(outcomes, batch.summary_table(outcomes))
     records = [o.record_id for o in outcomes if o.record_id is not None]
     if book is not None and records:
         which = f"record {records[0]}" if len(records) == 1 else f"records {records[0]} to {records[-1]}"
@@ -131,13 +126,3 @@ def _score_many(
     code = batch.batch_exit_code(outcomes)
     if code:
         sys.exit(code)
-
-
-@contextmanager
-def _progress(total: int) -> Iterator[Callable[[int], None] | None]:
-    """A progress bar on stderr for several packs, only when stderr is a terminal (never in a log or a pipe)."""
-    if total < 2 or not sys.stderr.isatty():
-        yield None
-        return
-    with click.progressbar(length=total, label="Scoring", file=sys.stderr, show_pos=True) as bar:
-        yield bar.update
