@@ -28,8 +28,8 @@ def explain(source: str, bid_id: str, fmt: str, ledger: Path | None) -> None:
     points, each theme's commitments with the rule that valued each, flags, exclusions and the policy status.
 
     PACK_OR_RECORD is a tender pack folder (scored now), a decision record file, or a record id in the ledger.
-    The points lines add up to the bid's total. Exit codes: 0, 2 bad input or unknown bid, 4 a record that
-    does not verify.
+    The points lines add up to the bid's total. Exit codes: 0, 2 bad input or unknown bid, 3 a pack its
+    ruleset's policy refuses, 4 a record that does not verify.
 
     \b
     Examples:
