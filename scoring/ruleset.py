@@ -21,6 +21,7 @@ from engine import Rule as EngineRule
 from engine import RuleDefinitionError, RulesetSpec, canonical_json, compile_ruleset, sha256_hex
 from scoring.errors import Problem, RulesetError
 from scoring.models import Exact
+from scoring.rulesets_tools.network import network_of
 from scoring.validation import pydantic_problems
 from scoring.yamlio import parse_yaml, read_text
 
@@ -156,9 +157,12 @@ def semantic_problems(model: RulesetFile, name: str) -> list[Problem]:
     if model.policy.target is not None and model.policy.target < model.policy.floor:
         problems.append(Problem(name, "policy.target", f"expected at least the floor ({model.policy.floor})"))
     try:
-        compile_ruleset(RulesetSpec(model.id, "check", params_of(model.policy), engine_rules(model)))
+        compiled = compile_ruleset(RulesetSpec(model.id, "check", params_of(model.policy), engine_rules(model)))
     except RuleDefinitionError as exc:
         problems += [Problem(name, "rules", problem) for problem in exc.problems]
+    else:
+        # Shapes durable-rules cannot register (one would hang it forever): refused here, before any session.
+        problems += [Problem(name, "rules", limit.describe()) for limit in network_of(compiled).structural_problems()]
     return problems
 
 
@@ -189,7 +193,8 @@ _PIN = re.compile(r"^(?P<id>[A-Za-z0-9_-]+)(?:@(?P<version>[A-Za-z0-9._-]+))?$")
 
 
 def shipped_ids() -> list[str]:
-    return sorted(path.stem for path in rulesets.SHIPPED_DIR.glob("*.yaml"))
+    # A ruleset's test cases sit beside it as <id>.tests.yaml: data shipped with it, but not a ruleset.
+    return sorted(path.stem for path in rulesets.SHIPPED_DIR.glob("*.yaml") if not path.name.endswith(".tests.yaml"))
 
 
 def resolve_ruleset(reference: str, base_dir: Path | None = None) -> LoadedRuleset:
