@@ -6,8 +6,10 @@ import click
 
 from scoring.cli.explain import explain
 from scoring.cli.ledger import ledger
+from scoring.cli.measures import measures
 from scoring.cli.panel import panel
 from scoring.cli.replay import replay
+from scoring.cli.rules import rules
 from scoring.cli.score import score
 from scoring.cli.validate import validate
 
@@ -20,7 +22,7 @@ def cli() -> None:
     """Score public-sector tender bids with social value counted the way UK councils count it.
 
     A tender pack is a folder: tender.yaml, bids/*.yaml, scores.csv. Rulesets (policy, TOMs measures and
-    rules) are data files; `stockport` ships with tenderscore.
+    rules) are data files; `stockport` and `ppn002` ship with tenderscore.
 
     \b
     Example:
@@ -28,7 +30,7 @@ def cli() -> None:
     """
 
 
-for command in (validate, score, explain, replay, ledger, panel):
+for command in (validate, score, explain, replay, ledger, panel, rules, measures):
     cli.add_command(command)
 
 
