@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import FIXTURES, invoke
 
 import rulesets
@@ -137,3 +138,15 @@ def test_identical_conditions_are_compared_after_normalising(tmp_path: Path) -> 
         ("error", "rules[2] (c).when"),
     ]
     assert all("the same conditions as a" in f.problem.message for f in findings)
+
+
+def test_a_broken_section_is_reported_once_not_again_by_everything_that_names_it() -> None:
+    # With `themes` unreadable, the 24 measures naming TOMs themes are not each reported as unknown.
+    data = yaml.safe_load((rulesets.SHIPPED_DIR / "stockport.yaml").read_text(encoding="utf-8"))
+    data["themes"] = ["jobs", "growth"]
+    data["measures"].append({"code": "X1", "theme": "culture", "unit": "h", "proxy_gbp": "1"})
+    findings = [(f.problem.field, f.problem.message) for f in lint_text(yaml.safe_dump(data), "x.yaml").findings]
+    assert findings == [
+        ("themes", "expected a mapping of fields, found a list"),
+        ("measures[24] (X1).theme", "expected a theme of this ruleset, found 'culture'"),
+    ]

@@ -56,7 +56,9 @@ _STAND_IN_SECTION: dict[str, Any] = {
     "version": "lint",
     "title": "lint",
     "source": "",
-    "themes": {},
+    # Measures and outcomes name themes: with the section broken, every TOMs theme stands in, so only names
+    # that could never be right are reported again.
+    "themes": {theme: {"number": n, "title": theme} for n, theme in enumerate(THEMES, start=1)},
     "core_outcomes": {},
     "gates": {},
     "measures": [],
@@ -162,7 +164,7 @@ class _Linter:
             if section == "policy":
                 stand_ins.add(str(loc[1]) if len(loc) > 1 else "*")
             elif len(loc) == 1:
-                kept[section] = _STAND_IN_SECTION.get(section)
+                kept[section] = copy.deepcopy(_STAND_IN_SECTION.get(section))
                 if kept[section] is None:
                     kept.pop(section)  # an unknown section
             elif section in ("measures", "rules") and len(loc) == 3 and error["type"] == "extra_forbidden":
