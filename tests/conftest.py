@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,14 @@ from scoring.cli import cli
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 STOCKPORT_PACK = FIXTURES / "stockport-highways"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _session_ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Module- and session-scoped fixtures run before any function-scoped one: they too need a tmp ledger."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TENDERSCORE_LEDGER", str(tmp_path_factory.mktemp("ledger") / "session-ledger.sqlite3"))
+        yield
 
 
 @pytest.fixture(autouse=True)
