@@ -193,6 +193,7 @@ def score_pack(task: PackTask) -> PackOutcome:
 Worker = Callable[[PackTask], PackOutcome]
 T = TypeVar("T")
 R = TypeVar("R")
+F = TypeVar("F", bound=Callable[..., object])
 
 
 def _died(task: PackTask, why: str) -> PackOutcome:
@@ -322,6 +323,18 @@ def print_outcomes(outcomes: Sequence[PackOutcome | RecordOutcome], table: str) 
         for line in outcome.errors:
             click.echo(f"Error: {line}", err=True)
     click.echo(table, nl=False)
+
+
+def jobs_option(what: str) -> Callable[[F], F]:
+    """`--jobs N`, for a command that works through several packs or records."""
+    return click.option(
+        "--jobs",
+        "-j",
+        metavar="N",
+        type=click.IntRange(min=1),
+        default=None,
+        help=f"Worker processes for several {what}.  [default: one per core]",
+    )
 
 
 @contextmanager

@@ -150,14 +150,7 @@ def export(record_id: int, ledger: Path | None, output: Path | None) -> None:
 
 @ledger.command("verify")
 @click.argument("records", metavar="[RECORD...]", nargs=-1)
-@click.option(
-    "--jobs",
-    "-j",
-    metavar="N",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Worker processes for several records.  [default: one per core]",
-)
+@batch.jobs_option("records")
 @ledger_option
 @user_errors
 def verify(records: tuple[str, ...], jobs: int | None, ledger: Path | None) -> None:

@@ -21,14 +21,7 @@ from scoring.errors import EXIT_DIFFERS
 @click.command()
 @click.argument("records", metavar="RECORD...", nargs=-1)
 @click.option("--all", "every", is_flag=True, help="Replay every record in the ledger.")
-@click.option(
-    "--jobs",
-    "-j",
-    metavar="N",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Worker processes for several records.  [default: one per core]",
-)
+@batch.jobs_option("records")
 @ledger_option
 @user_errors
 def replay(records: tuple[str, ...], every: bool, jobs: int | None, ledger: Path | None) -> None:

@@ -38,14 +38,7 @@ from scoring.pack import load_pack
     type=click.Path(file_okay=False, path_type=Path),
     help="With several packs: write each pack's result to DIR/<pack name>.<ext> (txt, json, csv, md, html).",
 )
-@click.option(
-    "--jobs",
-    "-j",
-    metavar="N",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Worker processes for several packs.  [default: one per core]",
-)
+@batch.jobs_option("packs")
 @ledger_option
 @click.option("--no-ledger", is_flag=True, help="Keep no decision record of this run.")
 @user_errors
