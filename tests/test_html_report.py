@@ -367,7 +367,7 @@ def test_linear_price_method_shows_its_formula(make_pack: Callable[..., Path]) -
     evaluation = evaluate(load_pack(make_pack(tender, bids, all_scores(["a", "b"]))))
     price = parse(render_evaluation_html(evaluation)).find("details", data_bid="b").find("p")
     # 40 × max(0, 1 − (120000 − 100000) / 100000) = 40 × 0.8 = 32.00
-    assert "max(0, 1 − (£120000.00 − £100000.00 (lowest eligible price: a)) / £100000.00) = 32.00" in price.text()
+    assert "max(0, 1 − (£120000.00 − £100000.00) / £100000.00) = 32.00 (lowest eligible price: a)" in price.text()
     assert price.find("strong").value() == "32.00"
 
 
