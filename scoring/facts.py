@@ -10,7 +10,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
 from scoring.models import Bid, Commitment, Tender
-from scoring.numbers import CONTEXT, PENNY, ZERO, div, mul
+from scoring.numbers import CONTEXT, HUNDRED, PENNY, ZERO, div, fmt_plain, mul
 from scoring.ruleset import LoadedRuleset
 
 
@@ -123,5 +123,7 @@ def price_check_fact(bid_id: str, price: Decimal, others: list[Decimal], alt_fra
         # Prices are whole pennies, so "price < threshold" holds exactly when "price < threshold rounded up
         # to the penny": the rule compares pennies with pennies and the message shows what was compared.
         fact["others_mean_gbp"] = mean.quantize(PENNY, context=CONTEXT)
+        # For messages: "20% below" reads plainly where a fraction of 0.20 could pass for 20p.
+        fact["alt_percent"] = fmt_plain(mul(alt_fraction, HUNDRED))
         fact["alt_threshold_gbp"] = threshold.quantize(PENNY, rounding=ROUND_CEILING, context=CONTEXT)
     return fact

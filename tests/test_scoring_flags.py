@@ -26,8 +26,8 @@ def test_abnormally_low_price_is_flagged_with_the_figures_compared(make_pack: Ca
     a = bid(result, "a")
     assert flag_codes(a) == ["abnormally_low_price"]
     assert flag_message(a, "abnormally_low_price") == (
-        "Price £79999.99 is below £80000.00, 0.20 under the mean (£100000.00) of the other 2 eligible bids: "
-        "investigate before any decision."
+        "Price £79999.99 is more than 20% below the mean of the other 2 eligible bids (£100000.00), "
+        "under the £80000.00 threshold: investigate before any decision."
     )
     assert a.status == "eligible" and a.rank == 1  # a flag, never an exclusion
     for other in ("b", "c"):  # equal on everything, so tied at rank 2: that is their only flag
