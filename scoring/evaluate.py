@@ -126,7 +126,7 @@ def _score_bid(pack: Pack, index: int, trace: Trace) -> BidResult:
         for number, commitment in enumerate(bid.commitments, start=1):
             fact = facts.commitment_fact(number, commitment, tender, ruleset)
             fired = session.assert_fact(fact)
-            result.commitments.append(_commitment_value(fact, commitment.note, fired))
+            result.commitments.append(_commitment_value(fact, commitment.note, fired, ruleset.id))
             _collect(result, fired)
         theme_values = {theme: ZERO for theme in ruleset.model.themes}
         for value in result.commitments:
@@ -158,8 +158,15 @@ def _score_bid(pack: Pack, index: int, trace: Trace) -> BidResult:
     return result
 
 
-def _commitment_value(fact: dict[str, Any], note: str | None, fired: list[Firing]) -> CommitmentValue:
+def _commitment_value(fact: dict[str, Any], note: str | None, fired: list[Firing], ruleset_id: str) -> CommitmentValue:
     values = [f for f in fired if f.effect["type"] == "value"]
+    if len(values) > 1:
+        # Counting the first and dropping the rest would hide a ruleset error behind a plausible figure.
+        rules = ", ".join(f.rule for f in values)
+        raise RulesetError(
+            f"ruleset {ruleset_id}: rules {rules} all value commitment {fact['index']} ({fact['measure']}) of "
+            f"{values[0].session}; a commitment must be valued by exactly one rule"
+        )
     caps = [f for f in fired if f.effect["type"] == "cap"]
     raw: Decimal | None = values[0].effect["amount"] if values else None
     cap: Decimal | None = min(c.effect["limit"] for c in caps) if values and caps else None
