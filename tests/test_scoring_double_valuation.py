@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import yaml
-
 from conftest import ROOT, all_scores, basic_bid, basic_tender, invoke
 
 
