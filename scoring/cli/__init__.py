@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from scoring import __version__
 from scoring.cli.explain import explain
 from scoring.cli.ledger import ledger
 from scoring.cli.measures import measures
@@ -13,11 +14,9 @@ from scoring.cli.rules import rules
 from scoring.cli.score import score
 from scoring.cli.validate import validate
 
-VERSION = "0.1.0"
-
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(VERSION, prog_name="tenderscore")
+@click.version_option(__version__, prog_name="tenderscore")
 def cli() -> None:
     """Score public-sector tender bids with social value counted the way UK councils count it.
 
