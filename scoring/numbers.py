@@ -35,6 +35,11 @@ def fmt2(value: Decimal) -> str:
     return f"{round2(value):.2f}"
 
 
+def fmt_money(value: Decimal) -> str:
+    """Pounds for people to read: thousands separated, two decimals (1,260,000.00)."""
+    return f"{round2(value):,.2f}"
+
+
 def fmt_plain(value: Decimal) -> str:
     """A weight or score as the user wrote its value: 40, 2.5 (no trailing zeros, no exponent)."""
     text = f"{value:f}"

@@ -82,7 +82,7 @@ def test_the_summary_names_each_packs_status_winner_and_total(period: Path, tmp_
     assert rows["c-broken"] == ["c-broken", "error"]  # its pack could not be read, so no tender is known
     assert rows["d-refused"] == ["d-refused", "T-D", "refused"]
     assert "5 packs: 3 ok, 1 refused, 1 error" in result.stdout
-    assert (out / "a-roads.txt").read_text(encoding="utf-8").startswith("T-A Test tender: contract value £100000.00")
+    assert (out / "a-roads.txt").read_text(encoding="utf-8").startswith("T-A Test tender: contract value £100,000.00")
 
 
 def test_jobs_1_and_jobs_2_write_the_same_bytes_and_the_same_chain_order(period: Path, tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ def shipped() -> Result:
 
 def test_table_lists_ranked_bids_then_exclusions_then_policy(shipped: Result) -> None:
     lines = render(shipped, "table").splitlines()
-    header = next(i for i, line in enumerate(lines) if line.startswith("Rank"))
+    header = next(i for i, line in enumerate(lines) if line.lstrip().startswith("Rank"))
     assert " ".join(lines[header].split()) == "Rank Bidder Price £ Price pts Quality Social value Total Flags"
     rows = [line.split() for line in lines[header + 2 : header + 6]]
     assert [row[0] for row in rows] == ["1", "2", "3", "4"]

@@ -20,7 +20,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from scoring.evaluate import Evaluation
-from scoring.numbers import HUNDRED, ZERO, div, fmt2, fmt_plain, mul, round2
+from scoring.numbers import HUNDRED, ZERO, div, fmt2, fmt_money, fmt_plain, mul, round2
 from scoring.output.json_out import summary_line
 from scoring.result import BidResult, Result
 
@@ -120,7 +120,7 @@ def gbp(value: Decimal | str | None) -> Markup:
 
 def money(value: Decimal) -> str:
     """Money as people read it: £1,260,000.00."""
-    return f"£{round2(value):,.2f}"
+    return f"£{fmt_money(value)}"
 
 
 def pts(value: Decimal | str | None) -> Markup:

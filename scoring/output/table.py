@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from tabulate import tabulate
 
-from scoring.numbers import ZERO, fmt2, fmt_plain
+from scoring.numbers import ZERO, fmt2, fmt_money, fmt_plain
 from scoring.output.json_out import summary_line
 from scoring.result import Result
 
 HEADERS = ["Rank", "Bidder", "Price £", "Price pts", "Quality", "Social value", "Total", "Flags"]
+# Figures line up on the right, as in any spreadsheet a panel is used to; text stays on the left.
+ALIGN = ("right", "left", "right", "right", "right", "right", "right", "left")
 
 
 def _rows(result: Result) -> list[list[str]]:
@@ -16,7 +18,7 @@ def _rows(result: Result) -> list[list[str]]:
         [
             str(b.rank),
             b.bidder,
-            fmt2(b.price_gbp),
+            fmt_money(b.price_gbp),
             fmt2(b.price_points or ZERO),
             fmt2(b.quality_points or ZERO),
             fmt2(b.sv_points or ZERO),
@@ -49,16 +51,16 @@ def _excluded_lines(result: Result) -> list[str]:
 def _heading(result: Result) -> str:
     t = result.tender
     return (
-        f"{t.id} {t.title}: contract value £{fmt2(t.contract_value_gbp)}, weights price {fmt_plain(t.price_weight)} / "
-        f"quality {fmt_plain(t.quality_weight)} / social value {fmt_plain(t.social_value_weight)}; "
-        f"ruleset {result.ruleset.id}@{result.ruleset.version}"
+        f"{t.id} {t.title}: contract value £{fmt_money(t.contract_value_gbp)}, "
+        f"weights price {fmt_plain(t.price_weight)} / quality {fmt_plain(t.quality_weight)} / "
+        f"social value {fmt_plain(t.social_value_weight)}; ruleset {result.ruleset.id}@{result.ruleset.version}"
     )
 
 
 def render_table(result: Result) -> str:
     parts = [_heading(result), ""]
     if result.eligible:
-        parts.append(tabulate(_rows(result), headers=HEADERS, tablefmt="simple", disable_numparse=True))
+        parts.append(tabulate(_rows(result), headers=HEADERS, tablefmt="simple", disable_numparse=True, colalign=ALIGN))
         parts.append("")
     parts.append(summary_line(result))
     parts += _excluded_lines(result)
@@ -69,7 +71,7 @@ def render_table(result: Result) -> str:
 def render_markdown(result: Result) -> str:
     parts = [f"# {result.tender.id} {result.tender.title}", "", _heading(result), ""]
     if result.eligible:
-        parts.append(tabulate(_rows(result), headers=HEADERS, tablefmt="github", disable_numparse=True))
+        parts.append(tabulate(_rows(result), headers=HEADERS, tablefmt="github", disable_numparse=True, colalign=ALIGN))
         parts.append("")
     parts.append(summary_line(result))
     parts.append("")
