@@ -86,3 +86,12 @@ def output_option(func: F) -> F:
         type=click.Path(dir_okay=False, path_type=Path),
         help="Write to FILE (atomically: the whole file or nothing) instead of standard output.",
     )(func)
+
+
+def format_option(
+    choices: tuple[str, ...] | list[str], default: str, help: str = "How to print it."
+) -> Callable[[F], F]:
+    """The `--format/-f` option every command shares: its choices, its default shown in --help."""
+    return click.option(
+        "--format", "-f", "fmt", type=click.Choice(list(choices)), default=default, show_default=True, help=help
+    )

@@ -10,7 +10,7 @@ import click
 from scoring.audit.explain import explain_evaluation, explain_record, render_text, source_of_pack
 from scoring.audit.replay import verified
 from scoring.audit.source import load_record
-from scoring.cli.common import user_errors
+from scoring.cli.common import format_option, user_errors
 from scoring.cli.ledger import ledger_option
 from scoring.evaluate import evaluate
 from scoring.pack import load_pack
@@ -20,7 +20,7 @@ from scoring.panel import individual_scores
 @click.command()
 @click.argument("source", metavar="PACK_OR_RECORD")
 @click.option("--bid", "bid_id", required=True, help="The bid to explain (its id: the bid file's stem).")
-@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@format_option(["text", "json"], "text")
 @ledger_option
 @user_errors
 def explain(source: str, bid_id: str, fmt: str, ledger: Path | None) -> None:

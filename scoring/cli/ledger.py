@@ -16,7 +16,7 @@ from scoring.audit import Ledger, StoredRecord, ledger_path, record_decision
 from scoring.audit.explain import result_of_record
 from scoring.audit.record import record_text, short
 from scoring.audit.replay import verified
-from scoring.cli.common import emit, output_option, user_errors
+from scoring.cli.common import emit, format_option, output_option, user_errors
 from scoring.evaluate import Evaluation
 from scoring.output.html import render_record_html
 from scoring.output.table import render_table
@@ -65,7 +65,7 @@ def ledger() -> None:
 
 @ledger.command("list")
 @ledger_option
-@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@format_option(["table", "json"], "table")
 @user_errors
 def list_records(ledger: Path | None, fmt: str) -> None:
     """List the ledger's records: id, time, tender, ruleset, winner and hash.
@@ -87,7 +87,7 @@ def list_records(ledger: Path | None, fmt: str) -> None:
 @ledger.command("show")
 @click.argument("record_id", metavar="ID", type=click.IntRange(min=1))
 @ledger_option
-@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
+@format_option(["text", "json", "html"], "text")
 @output_option
 @user_errors
 def show(record_id: int, ledger: Path | None, fmt: str, output: Path | None) -> None:

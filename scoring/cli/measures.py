@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from scoring.cli.common import user_errors, write_atomic
+from scoring.cli.common import format_option, user_errors, write_atomic
 from scoring.ruleset import resolve_ruleset
 from scoring.rulesets_tools.catalogue import FORMATS, render_measures
 from scoring.rulesets_tools.importer import import_table
@@ -20,9 +20,7 @@ from scoring.rulesets_tools.importer import import_table
     show_default=True,
     help="A shipped ruleset id (optionally pinned) or a ruleset file's path.",
 )
-@click.option(
-    "--format", "-f", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="How to print it."
-)
+@format_option(FORMATS, "table")
 @click.pass_context
 @user_errors
 def measures(ctx: click.Context, ruleset: str, fmt: str) -> None:

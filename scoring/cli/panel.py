@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from scoring.cli.common import pack_argument, user_errors, write_atomic
+from scoring.cli.common import format_option, pack_argument, user_errors, write_atomic
 from scoring.errors import InputError
 from scoring.pack import load_pack
 from scoring.panel import PROPOSAL_FILE, moderate_pack, proposal_csv
@@ -27,9 +27,7 @@ def panel() -> None:
 
 @panel.command()
 @pack_argument
-@click.option(
-    "--format", "-f", "fmt", type=click.Choice(SHEET_FORMATS), default="xlsx", show_default=True, help="Sheet format."
-)
+@format_option(SHEET_FORMATS, "xlsx", "Sheet format.")
 @click.option(
     "--output-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -62,15 +60,7 @@ def sheets(pack: Path, fmt: str, output_dir: Path | None, force: bool) -> None:
 
 @panel.command()
 @pack_argument
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(REPORT_FORMATS),
-    default="table",
-    show_default=True,
-    help="Report format.",
-)
+@format_option(REPORT_FORMATS, "table", "Report format.")
 @user_errors
 def moderate(pack: Path, fmt: str) -> None:
     """Read every sheet, check it is complete, report the spread per item and propose consensus scores.

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 import rulesets
-from scoring.cli.common import user_errors
+from scoring.cli.common import format_option, user_errors
 from scoring.errors import InputError, Problem
 from scoring.ruleset import resolve_ruleset, shipped_ids
 from scoring.rulesets_tools.cases import CasesFailed, cases_path_for, load_cases, render_results, run_cases
@@ -43,9 +43,7 @@ def list_rulesets() -> None:
 
 @rules.command()
 @click.argument("ruleset")
-@click.option(
-    "--format", "-f", "fmt", type=click.Choice(SHOW_FORMATS), default="text", show_default=True, help="How to print it."
-)
+@format_option(SHOW_FORMATS, "text")
 @user_errors
 def show(ruleset: str, fmt: str) -> None:
     """Show everything a ruleset says: policy, themes, core outcomes, gates, measures and rules.

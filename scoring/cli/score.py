@@ -9,7 +9,7 @@ import click
 
 from scoring import batch
 from scoring.audit import Ledger, ledger_path
-from scoring.cli.common import emit, output_option, user_errors
+from scoring.cli.common import emit, format_option, output_option, user_errors
 from scoring.cli.ledger import keep_record, ledger_option
 from scoring.errors import InputError, Problem
 from scoring.evaluate import evaluate
@@ -22,15 +22,7 @@ from scoring.pack import load_pack
 @click.argument(
     "packs", metavar="PACK...", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path)
 )
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="table",
-    show_default=True,
-    help="How to print the result.",
-)
+@format_option(FORMATS, "table", "How to print the result.")
 @output_option
 @click.option(
     "--output-dir",
