@@ -209,9 +209,11 @@ def _cap_flag(result: BidResult, firing: Firing, fired: list[Firing]) -> None:
     # last one, so the search from the end stops at once (from the start it was quadratic in commitments).
     index = firing.fact["index"]
     value = next(c for c in reversed(result.commitments) if c.index == index)
+    if not value.capped:
+        return  # the cap did not bind, or there was nothing valued to cap (a measure the tender does not accept)
     # Several cap rules may match one commitment: only the first that binds raises the flag, once.
     binding = next(f for f in fired if f.effect["type"] == "cap" and f.effect["limit"] == value.cap_gbp)
-    if value.capped and firing is binding:
+    if firing is binding:
         limit = _CAP_LIMITS.get(firing.effect.get("limit_field", ""), f"the limit of rule {firing.rule}")
         result.flags.append(
             Flag(
