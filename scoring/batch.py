@@ -38,6 +38,7 @@ from scoring.audit.replay import report_lines, verified
 from scoring.audit.source import load_record
 from scoring.errors import EXIT_DIFFERS, EXIT_INPUT, EXIT_OK, InputError, PolicyRefused, Problem, TenderscoreError
 from scoring.evaluate import Evaluation, evaluate
+from scoring.files import write_atomic
 from scoring.numbers import fmt2
 from scoring.output import render_evaluation
 from scoring.output.html import RecordRef
@@ -370,9 +371,6 @@ def score_many(
     Records are appended here, in pack order, before the pack's result file is written (as for one pack), so
     the ledger's chain is the same whatever `jobs` is. Returns the slim outcomes, in pack order.
     """
-    # Imported here: the scoring.cli package imports the score command, which imports this module.
-    from scoring.cli.common import write_atomic
-
     targets = output_paths(folders, output_dir, fmt)
     tasks = [PackTask(index, folder, fmt, record=ledger is not None) for index, folder in enumerate(folders)]
     outcomes: list[PackOutcome] = []
@@ -393,8 +391,8 @@ def score_many(
             try:
                 write_atomic(target, outcome.rendered)
                 outcome.file = target
-            except OSError as exc:
-                outcome.fail(InputError([Problem(str(target), "", f"cannot be written ({exc.strerror})")]))
+            except InputError as exc:
+                outcome.fail(exc)
         outcomes.append(outcome.slim())
 
     run_batch(tasks, jobs, deliver, progress, worker)

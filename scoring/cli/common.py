@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
-import secrets
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +11,8 @@ from typing import Any, TypeVar
 import click
 
 from engine import EngineError
-from scoring.errors import InputError, Problem, TenderscoreError
+from scoring.errors import EXIT_INPUT, TenderscoreError
+from scoring.files import write_atomic
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -35,44 +34,17 @@ def user_errors(func: F) -> F:
             fail(exc.lines(), exc.exit_code)
         except EngineError as exc:
             # A fact or rule the engine refused: the ruleset or the pack is at fault, and the message says where.
-            fail([str(exc)], 2)
+            fail([str(exc)], EXIT_INPUT)
 
     return wrapper  # type: ignore[return-value]
 
 
-def write_atomic(path: Path, text: str | bytes) -> None:
-    """Write the whole file or nothing: a temporary file in the same folder, renamed over the target.
-
-    Text is written as UTF-8 exactly as given (no newline translation); bytes (a workbook) as they are.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Like mkstemp, but created with the usual mode (umask applies) rather than owner-only: a sheet goes to
-    # colleagues, a result to a shared folder.
-    tmp = path.parent / f".{path.name}.{secrets.token_hex(8)}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8") if isinstance(text, str) else text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def emit(text: str, output: Path | None) -> None:
+    """Print `text`, or write it whole to `output` (a path that cannot be written is an input error)."""
     if output is None:
         click.echo(text, nl=False)
-        return
-    try:
+    else:
         write_atomic(output, text)
-    except OSError as exc:
-        # --output naming a path that cannot be written (a folder under a file, a read-only place) is the
-        # user's mistake: say so, with the reason, not with a traceback.
-        where = exc.filename if isinstance(exc.filename, str) else str(output)
-        raise InputError([Problem(str(output), "", f"cannot be written ({where}: {exc.strerror})")]) from None
 
 
 def pack_argument(func: F) -> F:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from scoring.cli.common import format_option, user_errors, write_atomic
+from scoring.cli.common import format_option, user_errors
+from scoring.files import write_atomic
 from scoring.ruleset import resolve_ruleset
 from scoring.rulesets_tools.catalogue import FORMATS, render_measures
 from scoring.rulesets_tools.importer import import_table

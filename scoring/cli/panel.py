@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
-from scoring.cli.common import format_option, pack_argument, user_errors, write_atomic
+from scoring.cli.common import format_option, pack_argument, user_errors
 from scoring.errors import InputError
+from scoring.files import write_atomic
 from scoring.pack import load_pack
 from scoring.panel import PROPOSAL_FILE, moderate_pack, proposal_csv
 from scoring.panel.blanks import SHEET_FORMATS, blank_sheets, sheets_in_the_way
