@@ -73,18 +73,21 @@ def read_pack_files(folder: Path) -> dict[str, str]:
     problems: list[Problem] = []
     candidates = [folder / TENDER_FILE, folder / SCORES_FILE]
     for sub, suffixes in (("bids", BID_SUFFIXES), ("panel", (".csv", ".xlsx"))):
-        if (folder / sub).is_dir():
-            # Skipping hidden files and Excel's `~$name.xlsx` owner files, which exist while a sheet is open.
-            candidates += sorted(
-                p
-                for p in (folder / sub).iterdir()
-                if p.suffix.lower() in suffixes and p.is_file() and not p.name.startswith(("~$", "."))
-            )
+        try:
+            if (folder / sub).is_dir():
+                # Skipping hidden files and Excel's `~$name.xlsx` owner files, which exist while a sheet is open.
+                candidates += sorted(
+                    p
+                    for p in (folder / sub).iterdir()
+                    if p.suffix.lower() in suffixes and p.is_file() and not p.name.startswith(("~$", "."))
+                )
+        except OSError as exc:
+            problems.append(Problem(f"{folder}/{sub}", "", f"cannot be read: {exc.strerror}"))
     for path in candidates:
-        if not path.is_file():
-            continue
         name = path.relative_to(folder).as_posix()
         try:
+            if not path.is_file():
+                continue
             if path.suffix.lower() == ".xlsx":
                 # A workbook enters the pack (and any decision record) as the text of what was written on it.
                 text, problem = workbook_text(path.read_bytes(), f"{folder}/{name}")
@@ -165,7 +168,7 @@ class _Builder:
         try:
             return Tender.model_validate(data)
         except ValidationError as exc:
-            self.problems += pydantic_problems(exc, self.label(TENDER_FILE))
+            self.problems += pydantic_problems(exc, self.label(TENDER_FILE), model=Tender)
             return None
 
     def bids(self) -> list[BidEntry]:
@@ -183,7 +186,7 @@ class _Builder:
             try:
                 bid = Bid.model_validate(data)
             except ValidationError as exc:
-                self.problems += pydantic_problems(exc, self.label(name))
+                self.problems += pydantic_problems(exc, self.label(name), model=Bid)
                 claimed = data.get("bid_id") if data is not None else None
                 self.invalid_bids.add(claimed if isinstance(claimed, str) else Path(name).stem)
                 continue

@@ -1,14 +1,18 @@
 """Turning pydantic's validation errors into problems a procurement officer can act on.
 
-Every message reads "expected …, found …" (formats.md), whatever pydantic's own wording for the check.
+Every message reads "expected …, found …", whatever pydantic's own wording for the check, and an unknown field
+(a typo) names the field the user most likely meant.
 """
 
 from __future__ import annotations
 
+import difflib
+import types
+import typing
 from decimal import Decimal
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from scoring.errors import Problem
@@ -62,7 +66,51 @@ def _expected(error: ErrorDetails) -> str | None:
     return None
 
 
-def pydantic_problems(exc: ValidationError, name: str, prefix: str = "") -> list[Problem]:
+def _model_in(annotation: Any) -> tuple[type[BaseModel] | None, int]:
+    """The model an annotation holds, and how many location parts (list indexes, dict keys) lead to it."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation, 0
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType):
+        for arg in args:
+            found, depth = _model_in(arg)
+            if found is not None:
+                return found, depth
+    elif origin in (list, tuple, dict) and args:
+        found, depth = _model_in(args[-1])
+        return found, depth + 1
+    return None, 0
+
+
+def _fields_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
+    """The field names allowed where `loc` ends (its last part is the unknown field itself)."""
+    current: type[BaseModel] | None = model
+    skip = 0
+    for part in loc[:-1]:
+        if skip:
+            skip -= 1
+            continue
+        if current is None or not isinstance(part, str) or part not in current.model_fields:
+            return []
+        current, skip = _model_in(current.model_fields[part].annotation)
+    return list(current.model_fields) if current is not None and not skip else []
+
+
+def _unknown_field(model: type[BaseModel] | None, loc: tuple[int | str, ...]) -> str:
+    allowed = _fields_at(model, loc) if model is not None else []
+    guess = difflib.get_close_matches(str(loc[-1]), allowed, n=1) if loc else []
+    if guess:
+        return f"unknown field; did you mean {guess[0]}?"
+    if allowed:
+        return f"unknown field; expected one of {', '.join(allowed)}"
+    return "unknown field (check its spelling)"
+
+
+def pydantic_problems(
+    exc: ValidationError, name: str, prefix: str = "", model: type[BaseModel] | None = None
+) -> list[Problem]:
+    """One problem per validation error; with the `model` validated, a typo names the field it resembles."""
     problems = []
     for error in exc.errors():
         loc = ".".join(_loc(part) for part in error["loc"]).replace(".[", "[")
@@ -73,7 +121,7 @@ def pydantic_problems(exc: ValidationError, name: str, prefix: str = "") -> list
         if kind == "missing":
             message = "required, but missing"
         elif kind == "extra_forbidden":
-            message = "unknown field (check the spelling against formats.md)"
+            message = _unknown_field(model, tuple(error["loc"]))
         elif expected is not None:
             message = f"expected {expected}, found {_found(found)}"
         else:

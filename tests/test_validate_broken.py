@@ -15,7 +15,7 @@ BROKEN = FIXTURES / "broken"
 EXPECTED: dict[str, list[str]] = {
     "misspelt-price": [
         "bids/brennan.yaml: price_gbp: required, but missing",
-        "bids/brennan.yaml: pirce_gbp: unknown field (check the spelling against formats.md)",
+        "bids/brennan.yaml: pirce_gbp: unknown field; did you mean price_gbp?",
     ],
     "weights-not-100": [
         "tender.yaml: weights: expected price + quality + social_value = 100, found 105",
@@ -44,7 +44,7 @@ EXPECTED: dict[str, list[str]] = {
 }
 SEVERAL = [
     "bids/brennan.yaml: price_gbp: required, but missing",
-    "bids/brennan.yaml: pirce_gbp: unknown field (check the spelling against formats.md)",
+    "bids/brennan.yaml: pirce_gbp: unknown field; did you mean price_gbp?",
     "bids/fairfield.yaml: commitments[1].quantity: expected a number of 0 or more, found -30",
     "tender.yaml: weights: expected price + quality + social_value = 100, found 105",
     "bids/acme.yaml: gates.insurance: expected a gate the tender lists (ethical_standards, modern_slavery)",
