@@ -35,9 +35,19 @@ def fmt2(value: Decimal) -> str:
     return f"{round2(value):.2f}"
 
 
+def opt2(value: Decimal | None) -> str | None:
+    """A figure that may be missing (an excluded bid's points): None, else as published."""
+    return None if value is None else fmt2(value)
+
+
 def fmt_money(value: Decimal) -> str:
     """Pounds for people to read: thousands separated, two decimals (1,260,000.00)."""
     return f"{round2(value):,.2f}"
+
+
+def fmt_gbp(value: Decimal) -> str:
+    """Pounds in text for people (explain, table, report): £1,260,000.00. Machine formats use fmt2."""
+    return f"£{fmt_money(value)}"
 
 
 def fmt_plain(value: Decimal) -> str:
