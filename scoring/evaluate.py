@@ -6,7 +6,7 @@ trace); this module interprets those decisions and does the relative arithmetic 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +15,7 @@ from scoring import facts, points
 from scoring.errors import PolicyRefused, RulesetError
 from scoring.numbers import ZERO, fmt2
 from scoring.pack import Pack
+from scoring.panel import IndividualScore, individual_scores
 from scoring.ranking import rank
 from scoring.result import (
     BidResult,
@@ -35,6 +36,9 @@ from scoring.result import (
 class Evaluation:
     result: Result
     trace: Trace
+    # The evaluators' own scores behind each consensus score, by (bid, question): explain and the HTML report
+    # show them beside the figures they produced.
+    panel: dict[tuple[str, str], list[IndividualScore]] = field(default_factory=dict)
 
 
 def evaluate(pack: Pack) -> Evaluation:
@@ -71,7 +75,7 @@ def evaluate(pack: Pack) -> Evaluation:
         themes=tuple(ruleset.model.themes),
         core_outcome_titles={key: o.title for key, o in ruleset.model.core_outcomes.items()},
     )
-    return Evaluation(result, trace)
+    return Evaluation(result, trace, individual_scores(pack))
 
 
 def _price_checks(pack: Pack, eligible: list[BidResult], trace: Trace) -> None:

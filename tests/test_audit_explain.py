@@ -5,11 +5,20 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from decimal import Decimal
+from dataclasses import replace
+from decimal import Context, Decimal, localcontext
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import STOCKPORT_PACK, all_scores, basic_bid, basic_tender, invoke
+
+from scoring.audit.explain import explain
+from scoring.audit.source import scored_now
+from scoring.evaluate import evaluate
+from scoring.numbers import round2
+from scoring.pack import load_pack
+from scoring.points import price_exact, price_points
 
 # A points line: the points right-aligned in the first columns, then what they are for.
 POINTS_LINE = re.compile(r"^ {0,4}(\d+\.\d\d)  (.*)$")
@@ -46,15 +55,15 @@ def test_explain_castle_accounts_for_every_point() -> None:
     # innovation: weight 0 → 0.00; SV1 5 × 4 / 5 = 4.00
     # total: 27.30 + 25 + 9 + 6 + 0.20 + 3 + 2 + 0 + 4 = 76.50
     assert [points for points, _ in lines] == ["27.30", "25.00", "9.00", "6.00", "0.20", "3.00", "2.00", "0.00", "4.00"]
-    assert lines[0][1] == "40 × £860000.00 (lowest eligible price: evergreen) / £1260000.00 ≈ 27.3016"
+    assert lines[0][1] == "40 × £860,000.00 (lowest eligible price: evergreen) / £1,260,000.00 ≈ 27.3016"
     assert lines[1][1].startswith("Q1 Delivery methodology: 25 × 5 / 5 = 25.00 (minimum 2: met)")
-    assert lines[4][1] == "theme growth: 4 × £60000.00 / £1200000.00 (best eligible: evergreen) = 0.20"
+    assert lines[4][1] == "theme growth: 4 × £60,000.00 / £1,200,000.00 (best eligible: evergreen) = 0.20"
     assert sum(Decimal(points) for points, _ in lines) == Decimal("76.50")
     assert "Total: 76.50 points = price 27.30 + quality 34.00 + social value 15.20" in text
     scored = json.loads(invoke("score", STOCKPORT_PACK, "--format", "json", "--no-ledger").stdout)
     assert next(b for b in scored["bids"] if b["bid_id"] == "castle")["total"] == "76.50"
-    assert "commitment 2 STK-JOB-3: 2 people × £22400.00 = £44800.00 (rule value.STK-JOB-3, firing" in text
-    assert "theme total £184140.00" in text
+    assert "commitment 2 STK-JOB-3: 2 people × £22,400.00 = £44,800.00 (rule value.STK-JOB-3, firing" in text
+    assert "theme total £184,140.00" in text
     assert "not counted: commitment 8 NT99: 5 (rule measure.unknown, firing" in text
     assert "unknown_measure: Commitment 8 names measure NT99" in text
     assert "Policy: meets_target (social value weight 20%, floor 15%, target 20%)" in text
@@ -139,7 +148,7 @@ def test_a_tie_is_a_check_and_linear_price_shows_its_working(make_pack: Callable
     )
     text = explain_text(pack, "--bid", "c")
     # linear_from_lowest: 40 × (1 − (100000 − 90000) / 90000) = 40 × 0.8888… = 35.5555… → 35.56
-    working = "40 × max(0, 1 − (£100000.00 − £90000.00) / £90000.00) ≈ 35.5556 (lowest eligible price: a, b)"
+    working = "40 × max(0, 1 − (£100,000.00 − £90,000.00) / £90,000.00) ≈ 35.5556 (lowest eligible price: a, b)"
     assert f"   35.56  {working}" in text
     # Nobody offers any social value: every theme gives 0 to everyone.
     assert "0.00  theme jobs: weight 6: no eligible bid offered anything in this theme, so 0" in text
@@ -160,3 +169,27 @@ def test_explain_refuses_a_record_that_does_not_verify(tmp_path: Path) -> None:
     result = invoke("explain", tmp_path / "record.json", "--bid", "castle")
     assert result.exit_code == 4
     assert "its firings section does not match the digest recorded for it" in result.stderr
+
+
+def test_the_working_is_the_scorings_own_formula_in_its_own_decimal_context() -> None:
+    # linear_from_lowest, 40 × max(0, 1 − (100000 − 90000) / 90000) = 40 × 8/9. To the scoring context's 34
+    # significant digits 8/9 = 0.888…889 (33 eights, then 9), and 40 × that = 35.555…556 (34 digits). A caller's
+    # coarser context (5 digits here) must not leak in: it would give 40 × 0.88889 = 35.5556.
+    with localcontext(Context(prec=5)):
+        exact = price_exact("linear_from_lowest", Decimal(40), Decimal(100000), Decimal(90000))
+        points = price_points("linear_from_lowest", Decimal(40), Decimal(100000), Decimal(90000))
+    assert exact == Decimal("35.55555555555555555555555555555556")
+    assert points == Decimal("35.56")
+    # lowest_relative 40 × 860000 / 1260000 = 27.301587… (castle): the same exact figure explain shows as ≈ 27.3016.
+    assert round2(price_exact("lowest_relative", Decimal(40), Decimal(1260000), Decimal(860000))) == Decimal("27.30")
+    with pytest.raises(ValueError, match="unknown price method"):
+        price_exact("median_relative", Decimal(40), Decimal(1), Decimal(1))
+
+
+def test_a_price_method_this_version_does_not_know_is_not_worked_as_another() -> None:
+    evaluation = evaluate(load_pack(STOCKPORT_PACK))
+    # As a record made by a later version with a new method would read: the recorded points stand.
+    evaluation.result.tender = replace(evaluation.result.tender, price_method="median_relative")
+    price = explain(scored_now(evaluation, {"kind": "pack", "where": "test"}), "castle")["price"]
+    assert price["points"] == "27.30" and price["method"] == "median_relative"
+    assert price["working"] == "method 'median_relative' is not one this version of tenderscore can work out"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import re
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -127,3 +130,27 @@ def test_a_refused_or_invalid_pack_leaves_no_record(make_pack: Callable[..., Pat
     broken = make_pack(basic_tender(), {"a": basic_bid("A Ltd", "-5")}, all_scores(["a"]))
     assert invoke("score", broken).exit_code == 2
     assert not _private_ledger.exists()
+
+
+def test_auditing_never_imports_the_renderers() -> None:
+    # The HTML report imports explanations from scoring.audit; if audit imported scoring.output back, the two
+    # packages would only load in one order. A fresh interpreter shows what importing audit really pulls in.
+    code = (
+        "import sys, scoring.audit, scoring.audit.explain, scoring.audit.explain_text, scoring.audit.source;"
+        "print(sorted(m for m in sys.modules if m.startswith('scoring.output')))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert loaded.stdout.strip() == "[]"
+
+
+def test_no_import_hides_inside_a_function_in_audit_output_or_published() -> None:
+    # A function-local import is how a cycle gets worked around rather than removed.
+    sources = sorted((ROOT / "scoring" / "audit").glob("*.py")) + sorted((ROOT / "scoring" / "output").glob("*.py"))
+    hidden = []
+    for path in [*sources, ROOT / "scoring" / "published.py"]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                hidden += [
+                    f"{path.name}:{n.lineno}" for n in ast.walk(node) if isinstance(n, ast.Import | ast.ImportFrom)
+                ]
+    assert hidden == []

@@ -21,6 +21,7 @@ from typing import Any
 from conftest import STOCKPORT_PACK, all_scores, basic_bid, basic_tender, invoke, load_json
 
 from scoring.evaluate import evaluate
+from scoring.output import html as html_module
 from scoring.output.html import RecordRef, render_evaluation_html, render_html
 from scoring.pack import load_pack
 
@@ -250,13 +251,13 @@ def test_every_bid_has_a_breakdown_matching_explain() -> None:
     castle = root.find("details", data_bid="castle").text()
     # By hand: 40 × 860000 / 1260000 = 27.3016 -> 27.30; quality 25 × 5 / 5 + 15 × 3 / 5 = 34.00;
     # jobs 6 × 184140 / 184140 = 6.00 (castle is best); growth 4 × 60000 / 1200000 = 0.20; total 76.50.
-    assert "40 × £860000.00 (lowest eligible price: evergreen) / £1260000.00 ≈ 27.3016 → 27.30" in castle
+    assert "40 × £860,000.00 (lowest eligible price: evergreen) / £1,260,000.00 ≈ 27.3016 → 27.30" in castle
     assert "25 × 5 / 5 = 25.00 (minimum 2: met)" in castle and "15 × 3 / 5 = 9.00 (minimum 2: met)" in castle
-    assert "4 × £60000.00 / £1200000.00 (best eligible: evergreen) = 0.20" in castle
+    assert "4 × £60,000.00 / £1,200,000.00 (best eligible: evergreen) = 0.20" in castle
     assert "Total: 76.50 points = price 27.30 + quality 34.00 + social value 15.20; rank 1 of 4" in castle
     assert "NT99" in castle and "measure.unknown" in castle  # the uncounted commitment is still listed
     evergreen = root.find("details", data_bid="evergreen").text()
-    assert "capped at £1200000.00 (rule cap.spend_at_contract_value, firing" in evergreen
+    assert "capped at £1,200,000.00 (rule cap.spend_at_contract_value, firing" in evergreen
     assert "rule price.abnormally_low, firing" in evergreen and "sv_implausible" in evergreen
     dale = root.find("details", data_bid="dale").text()
     assert "rule gate.not_passed, firing" in dale and "No points and no rank: the bid is excluded." in dale
@@ -367,7 +368,7 @@ def test_linear_price_method_shows_its_formula(make_pack: Callable[..., Path]) -
     evaluation = evaluate(load_pack(make_pack(tender, bids, all_scores(["a", "b"]))))
     price = parse(render_evaluation_html(evaluation)).find("details", data_bid="b").find("p")
     # 40 × max(0, 1 − (120000 − 100000) / 100000) = 40 × 0.8 = 32.00
-    assert "max(0, 1 − (£120000.00 − £100000.00) / £100000.00) = 32.00 (lowest eligible price: a)" in price.text()
+    assert "max(0, 1 − (£120,000.00 − £100,000.00) / £100,000.00) = 32.00 (lowest eligible price: a)" in price.text()
     assert price.find("strong").value() == "32.00"
 
 
@@ -391,3 +392,33 @@ def test_the_report_from_a_ledger_record_is_the_report_of_the_run(tmp_path: Path
     assert entry["created_at"] in root.find(id="provenance").text()
     data = load_json(invoke("score", STOCKPORT_PACK, "--no-ledger", "--format", "json").stdout)
     assert figures_from_dom(root) == figures_from_json(data)
+
+
+def test_breakdowns_show_each_evaluators_score_as_explain_does(tmp_path: Path) -> None:
+    panel_pack = STOCKPORT_PACK.parent / "stockport-panel"
+    ledger, scored, shown = tmp_path / "ledger.sqlite3", tmp_path / "scored.html", tmp_path / "shown.html"
+    assert invoke("score", panel_pack, "-f", "html", "--ledger", ledger, "-o", scored).exit_code == 0
+    assert invoke("ledger", "show", "1", "-f", "html", "--ledger", ledger, "-o", shown).exit_code == 0
+    # The record's panel sheets give the page from the ledger the same evaluators' scores as the run's page.
+    assert shown.read_bytes() == scored.read_bytes()
+    peak = parse(shown.read_text(encoding="utf-8")).find("details", data_bid="peak")
+    q2 = next(row for row in peak.find_all("tr") if row.find("th").text().startswith("Q2 "))
+    # From fixtures/stockport-panel/panel: ahmed and beth each scored peak's Q2 a 4; chen declared a conflict
+    # with peak and scored nothing, dana was not assigned Q2.
+    assert [n.text() for n in q2.iter() if "data-panel-score" in n.attrs] == [
+        "Panel: ahmed scored 4: Newest fleet; all low-floor",
+        "Panel: beth scored 4: Fully accessible fleet with tracked maintenance",
+    ]
+    explained = load_json(invoke("explain", panel_pack, "--bid", "peak", "--format", "json").stdout)
+    for question in explained["questions"]:
+        row = next(r for r in peak.find_all("tr") if r.find("th").text().startswith(f"{question['id']} "))
+        expected = [f"Panel: {s['evaluator']} scored {s['score']}: {s['comment']}" for s in question["panel_scores"]]
+        assert [n.text() for n in row.iter() if "data-panel-score" in n.attrs] == expected, question["id"]
+
+
+def test_the_template_environment_is_built_once() -> None:
+    result = evaluate(load_pack(STOCKPORT_PACK)).result
+    render_html(result)
+    built = html_module._environment()
+    render_html(result)
+    assert html_module._environment() is built

@@ -5,13 +5,16 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from conftest import STOCKPORT_PACK, all_scores, basic_bid, basic_tender
 from scoring_support import failing, score
 
+from scoring.numbers import fmt_gbp, opt2
 from scoring.output import render
+from scoring.published import result_to_dict, winner, winner_of
 from scoring.result import Result
 
 
@@ -90,3 +93,29 @@ def test_every_format_renders_a_pack_with_no_eligible_bid(make_pack: Callable[..
     assert statement in render(result, "markdown")
     rows = list(csv.DictReader(io.StringIO(render(result, "csv"))))
     assert [(r["rank"], r["status"], r["total"]) for r in rows] == [("", "excluded", "")]
+
+
+def test_money_for_people_has_separators_and_machine_formats_stay_plain(shipped: Result) -> None:
+    # Half up at the penny: 0.005 → £0.01; 1234567.891 → £1,234,567.89; the table heading's £1,200,000.00.
+    assert fmt_gbp(Decimal("0.005")) == "£0.01"
+    assert fmt_gbp(Decimal("1234567.891")) == "£1,234,567.89"
+    assert (opt2(None), opt2(Decimal("27.3015")), opt2(Decimal("0.125"))) == (None, "27.30", "0.13")
+    assert "contract value £1,200,000.00, weights" in render(shipped, "table")
+    assert '"contract_value_gbp": "1200000.00"' in render(shipped, "json")
+
+
+def test_who_won_is_worded_once_for_results_and_their_published_shape(make_pack: Callable[..., Path]) -> None:
+    failed = failing("ethical_standards")
+    bids = {
+        "a": basic_bid("Alpha Ltd", "90000.00"),
+        "b": basic_bid("Beta Ltd", "90000.00"),
+        "c": basic_bid("Gamma Ltd", "100000.00"),
+        "x": basic_bid("Xeno Ltd", "1.00", gates=failed),
+    }
+    tied = score(make_pack(basic_tender(), bids, all_scores(list(bids))))
+    alone = score(make_pack(basic_tender(), {"c": bids["c"], "x": bids["x"]}, all_scores(["c", "x"])))
+    nobody = score(make_pack(basic_tender(), {"x": bids["x"]}, all_scores(["x"])))
+    # Alpha and Beta offer the same price and the same scores: a true tie at rank 1; Xeno is excluded.
+    expected = {"tie: Alpha Ltd, Beta Ltd": tied, "Gamma Ltd": alone, "none eligible": nobody}
+    for words, result in expected.items():
+        assert winner(result) == winner_of(result_to_dict(result)) == words

@@ -1,93 +1,41 @@
 """Explaining a bid's score: every point traced to the arithmetic and the rule firings behind it.
 
-An explanation is built from a Result and the ordered firings, which come either from scoring a pack now or
-from a decision record (its `detail` is the whole Result as plain data). The points lines it lists are the
-rounded lines scoring.md adds up, so they always sum to the total; each formula is worked again from the
-recorded inputs, and a line whose working does not round to its recorded points says so.
+An explanation is built from a Scored result (scoring.audit.source): a pack scored now or a decision record,
+with its ordered firings and the panel's individual scores. The points lines it lists are the rounded lines
+scoring.md adds up, so they always sum to the total; each formula is worked again (scoring.points, the code
+that scored it) from the recorded inputs, and a line whose working does not round to its recorded points says so.
+Money in the working is for people (£1,260,000.00); every figure beside it is the plain published string.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from pydantic import TypeAdapter
-
-from scoring.audit.record import describe, firing_entry, input_files, public_result, short
-from scoring.audit.replay import rebuild_pack
+from scoring.audit.source import Scored
 from scoring.errors import InputError, Problem
-from scoring.evaluate import Evaluation
-from scoring.numbers import ZERO, div, fmt2, fmt_plain, mul, round2
-from scoring.panel import IndividualScore, individual_scores
-from scoring.result import BidResult, CommitmentValue, QuestionScore, Result, ThemeScore
+from scoring.numbers import ZERO, fmt2, fmt_gbp, fmt_plain, opt2, round2
+from scoring.points import price_exact, question_exact, theme_exact
+from scoring.published import ruleset_to_dict, tender_to_dict
+from scoring.result import BidResult, CommitmentValue, QuestionScore, ThemeScore
 
-_RESULT = TypeAdapter(Result)
 FOUR_PLACES = Decimal("0.0001")
-Firings = Sequence[Mapping[str, Any]]
-PanelScores = Mapping[tuple[str, str], Sequence[IndividualScore]]  # (bid, question) -> the evaluators' scores
+# How each price method's formula reads with its figures (scoring.md); points.price_exact computes it.
+PRICE_WORKING = {
+    "lowest_relative": "{w} × {lowest} ({who}) / {p} {checked}",
+    "linear_from_lowest": "{w} × max(0, 1 − ({p} − {lowest}) / {lowest}) {checked} ({who})",
+}
 
 
-def result_of_record(record: Mapping[str, Any]) -> Result:
-    """The full Result a record holds (its `detail`), with exact Decimals and the order people read again."""
-    detail = record["detail"]
-    result = _RESULT.validate_python(detail["result"])
-    for bid in result.bids:
-        order = detail["order"][bid.bid_id]
-        bid.questions = {key: bid.questions[key] for key in order["questions"]}
-        bid.themes = {key: bid.themes[key] for key in order["themes"]}
-        bid.core_outcomes = {key: bid.core_outcomes[key] for key in order["core_outcomes"]}
-    return result
-
-
-def source_of_record(record: Mapping[str, Any], where: str) -> dict[str, Any]:
-    return {
-        "kind": "record",
-        "where": where,
-        "record": describe(record),
-        "hash": record["hash"],
-        "seq": record.get("seq"),
-        "created_at": record["created_at"],
-        "tool_version": record["tool"]["version"],
-    }
-
-
-def source_of_pack(display: str) -> dict[str, Any]:
-    return {"kind": "pack", "where": display}
-
-
-def explain_evaluation(
-    evaluation: Evaluation, bid_id: str, source: Mapping[str, Any], panel: PanelScores | None = None
-) -> dict[str, Any]:
-    firings = [firing_entry(f) for f in evaluation.trace.firings]
-    return explain(evaluation.result, firings, bid_id, source, panel)
-
-
-def explain_record(record: Mapping[str, Any], bid_id: str, where: str) -> dict[str, Any]:
-    source = source_of_record(record, where)
-    return explain(result_of_record(record), record["firings"], bid_id, source, panel_of_record(record))
-
-
-def panel_of_record(record: Mapping[str, Any]) -> PanelScores:
-    """The individual scores behind a record's consensus scores, read again from the panel sheets it holds."""
-    if not any(name.startswith("panel/") for name in input_files(record)):
-        return {}
-    return individual_scores(rebuild_pack(record))
-
-
-def explain(
-    result: Result, firings: Firings, bid_id: str, source: Mapping[str, Any], panel: PanelScores | None = None
-) -> dict[str, Any]:
+def explain(scored: Scored, bid_id: str) -> dict[str, Any]:
     """The explanation of one bid, as plain JSON data (money and points as strings)."""
-    bid = result.bid(bid_id)
+    bid = scored.result.bid(bid_id)
     if bid is None:
-        known = ", ".join(b.bid_id for b in result.bids)
-        raise InputError([Problem(str(source["where"]), "--bid", f"expected one of {known}, found {bid_id!r}")])
-    return _Explainer(result, bid, firings, panel).build(dict(source))
-
-
-def _money(value: Decimal | None) -> str | None:
-    return None if value is None else fmt2(value)
+        known = ", ".join(b.bid_id for b in scored.result.bids)
+        where = str(scored.origin["where"])
+        raise InputError([Problem(where, "--bid", f"expected one of {known}, found {bid_id!r}")])
+    return _Explainer(scored, bid).build(dict(scored.origin))
 
 
 def _worked(exact: Decimal) -> str:
@@ -98,12 +46,12 @@ def _worked(exact: Decimal) -> str:
 
 
 class _Explainer:
-    def __init__(self, result: Result, bid: BidResult, firings: Firings, panel: PanelScores | None = None) -> None:
-        self.panel = panel or {}
-        self.result = result
+    def __init__(self, scored: Scored, bid: BidResult) -> None:
+        self.panel = scored.panel
+        self.result = scored.result
         self.bid = bid
-        self.firings = list(firings)
-        self.eligible = result.eligible
+        self.firings = list(scored.firings)
+        self.eligible = scored.result.eligible
 
     def build(self, source: dict[str, Any]) -> dict[str, Any]:
         r, b = self.result, self.bid
@@ -119,11 +67,10 @@ class _Explainer:
             lines += [
                 self.line("social_value", q["id"], q["title"], q) for q in questions if q["section"] == "social_value"
             ]
-        public = public_result(r)
         return {
             "source": source,
-            "tender": {**public["tender"], "price_method": t.price_method, "scale_max": fmt_plain(t.scale_max)},
-            "ruleset": public["ruleset"],
+            "tender": {**tender_to_dict(t), "price_method": t.price_method, "scale_max": fmt_plain(t.scale_max)},
+            "ruleset": ruleset_to_dict(r.ruleset),
             "bid": {
                 "bid_id": b.bid_id,
                 "bidder": b.bidder,
@@ -134,11 +81,11 @@ class _Explainer:
             },
             "lines": lines,
             "components": {
-                "price": _money(b.price_points),
-                "quality": _money(b.quality_points),
-                "social_value": _money(b.sv_points),
+                "price": opt2(b.price_points),
+                "quality": opt2(b.quality_points),
+                "social_value": opt2(b.sv_points),
             },
-            "total": _money(b.total),
+            "total": opt2(b.total),
             "price": price,
             "questions": questions,
             "themes": themes,
@@ -165,7 +112,7 @@ class _Explainer:
             "method": t.price_method,
             "weight": fmt_plain(t.price_weight),
             "gbp": fmt2(b.price_gbp),
-            "points": _money(b.price_points),
+            "points": opt2(b.price_points),
             "lowest_gbp": None,
             "lowest_bids": [],
             "working": "not scored: the bid is excluded",
@@ -174,15 +121,18 @@ class _Explainer:
             return out
         lowest = min(e.price_gbp for e in self.eligible)
         holders = [e.bid_id for e in self.eligible if e.price_gbp == lowest]
-        w, p = t.price_weight, b.price_gbp
-        who = f"lowest eligible price: {', '.join(holders)}"
-        if t.price_method == "linear_from_lowest":
-            exact = mul(w, max(ZERO, Decimal(1) - div(p - lowest, lowest)))
-            working = f"{fmt_plain(w)} × max(0, 1 − (£{fmt2(p)} − £{fmt2(lowest)}) / £{fmt2(lowest)})"
-            working = f"{working} {self.checked(exact, b.price_points)} ({who})"
+        method, w, p = t.price_method, t.price_weight, b.price_gbp
+        if method in PRICE_WORKING:
+            working = PRICE_WORKING[method].format(
+                w=fmt_plain(w),
+                p=fmt_gbp(p),
+                lowest=fmt_gbp(lowest),
+                who=f"lowest eligible price: {', '.join(holders)}",
+                checked=self.checked(price_exact(method, w, p, lowest), b.price_points),
+            )
         else:
-            exact = div(mul(w, lowest), p)
-            working = f"{fmt_plain(w)} × £{fmt2(lowest)} ({who}) / £{fmt2(p)} {self.checked(exact, b.price_points)}"
+            # A record made by a version that knows more methods: its points stand, this version cannot rework them.
+            working = f"method {method!r} is not one this version of tenderscore can work out"
         out.update(lowest_gbp=fmt2(lowest), lowest_bids=holders, working=working)
         return out
 
@@ -199,7 +149,7 @@ class _Explainer:
             "min_score": fmt_plain(q.min_score),
             "meets_minimum": met,
             "rationale": q.rationale,
-            "points": _money(q.points),
+            "points": opt2(q.points),
         }
         behind = self.panel.get((self.bid.bid_id, q.id), ())
         if behind:
@@ -209,7 +159,7 @@ class _Explainer:
             ]
         minimum = f"minimum {fmt_plain(q.min_score)}: {'met' if met else 'not met'}"
         if self.bid.eligible:
-            exact = div(mul(q.weight, q.score), scale)
+            exact = question_exact(q.weight, q.score, scale)
             working = f"{fmt_plain(q.weight)} × {fmt_plain(q.score)} / {fmt_plain(scale)}"
             out["working"] = f"{working} {self.checked(exact, q.points)} ({minimum})"
         else:
@@ -224,19 +174,19 @@ class _Explainer:
             "theme": th.theme,
             "weight": fmt_plain(th.weight),
             "gbp": fmt2(th.gbp),
-            "best_gbp": _money(th.best_gbp),
+            "best_gbp": opt2(th.best_gbp),
             "best_bids": best_bids,
-            "points": _money(th.points),
+            "points": opt2(th.points),
             "commitments": commitments,
         }
         if not self.bid.eligible or th.best_gbp is None:
-            out["working"] = f"£{fmt2(th.gbp)} offered; no points: excluded"
+            out["working"] = f"{fmt_gbp(th.gbp)} offered; no points: excluded"
         elif th.best_gbp <= ZERO:
             out["working"] = f"weight {fmt_plain(th.weight)}: no eligible bid offered anything in this theme, so 0"
         else:
-            exact = div(mul(th.weight, th.gbp), th.best_gbp)
+            exact = theme_exact(th.weight, th.gbp, th.best_gbp)
             out["working"] = (
-                f"{fmt_plain(th.weight)} × £{fmt2(th.gbp)} / £{fmt2(th.best_gbp)} "
+                f"{fmt_plain(th.weight)} × {fmt_gbp(th.gbp)} / {fmt_gbp(th.best_gbp)} "
                 f"(best eligible: {', '.join(best_bids)}) {self.checked(exact, th.points)}"
             )
         return out
@@ -255,14 +205,14 @@ class _Explainer:
             value_rule = next((f for f in fired if f["effect"] == "value"), None)
             by = f"rule {value_rule['rule']}, firing {value_rule['firing']}" if value_rule else "no firing found"
             working = (
-                f"commitment {c.index} {c.measure}: {fmt_plain(c.quantity)}{unit} × £{fmt2(c.proxy_gbp or ZERO)} "
-                f"= £{fmt2(c.raw_gbp or ZERO)} ({by})"
+                f"commitment {c.index} {c.measure}: {fmt_plain(c.quantity)}{unit} × {fmt_gbp(c.proxy_gbp or ZERO)} "
+                f"= {fmt_gbp(c.raw_gbp or ZERO)} ({by})"
             )
             cap_rule = next((f for f in fired if f["effect"] == "cap"), None)
             if c.capped and cap_rule is not None:
                 working += (
-                    f", capped at £{fmt2(c.cap_gbp or ZERO)} (rule {cap_rule['rule']}, firing {cap_rule['firing']}): "
-                    f"counts £{fmt2(c.value_gbp)}"
+                    f", capped at {fmt_gbp(c.cap_gbp or ZERO)} (rule {cap_rule['rule']}, firing {cap_rule['firing']}): "
+                    f"counts {fmt_gbp(c.value_gbp)}"
                 )
         return {
             "index": c.index,
@@ -270,9 +220,9 @@ class _Explainer:
             "theme": c.theme,
             "unit": c.unit,
             "quantity": fmt_plain(c.quantity),
-            "proxy_gbp": _money(c.proxy_gbp),
-            "raw_gbp": _money(c.raw_gbp),
-            "cap_gbp": _money(c.cap_gbp),
+            "proxy_gbp": opt2(c.proxy_gbp),
+            "raw_gbp": opt2(c.raw_gbp),
+            "cap_gbp": opt2(c.cap_gbp),
             "capped": c.capped,
             "value_gbp": fmt2(c.value_gbp),
             "counted": c.counted,
@@ -323,93 +273,3 @@ class _Explainer:
         if p.exemption_reason is not None:
             out["exemption"] = {"reason": p.exemption_reason, "approved_by": p.exemption_approved_by}
         return out
-
-
-def _by(rule: str, firing: int | None) -> str:
-    return f"rule {rule}, firing {firing}" if firing is not None else f"check {rule}"
-
-
-def _points_line(points: str | None, text: str) -> str:
-    # Lines that add up to the total start with their points; every other line is indented past them.
-    return f"{points:>8}  {text}" if points is not None else f"{'-':>8}  {text}"
-
-
-def render_text(ex: Mapping[str, Any]) -> str:
-    """The explanation for people: the points lines first under each component, then flags and policy."""
-    t, b, src = ex["tender"], ex["bid"], ex["source"]
-    weights = t["weights"]
-    made = (
-        f"{src['record']}, made {src['created_at']} by tenderscore {src['tool_version']}"
-        if src["kind"] == "record"
-        else f"pack {src['where']}, scored now"
-    )
-    out = [
-        f"Bid {b['bid_id']} ({b['bidder']}) in tender {t['id']} {t['title']}",
-        f"From: {made}",
-        f"Ruleset: {ex['ruleset']['id']}@{ex['ruleset']['version']} (sha256 {short(ex['ruleset']['sha256'])}…)",
-        f"Status: {b['status']}, rank {b['rank']} of {b['eligible_bids']} eligible bids"
-        if b["status"] == "eligible"
-        else f"Status: {b['status']}: no points and no rank (see Exclusions)",
-        "",
-    ]
-    comps = ex["components"]
-    price = ex["price"]
-    out.append(
-        f"Price: {comps['price'] or 'none'} of {weights['price']} points (£{price['gbp']}, method {price['method']})"
-    )
-    out.append(_points_line(price["points"], price["working"]))
-    out.append("")
-    out.append(
-        f"Quality: {comps['quality'] or 'none'} of {weights['quality']} points (weight × score / {t['scale_max']})"
-    )
-    for q in ex["questions"]:
-        if q["section"] == "quality":
-            out += _question_lines(q)
-    out.append("")
-    out.append(
-        f"Social value: {comps['social_value'] or 'none'} of {weights['social_value']} points "
-        f"(£{ex['sv_total_gbp']} offered; theme weight × value / best eligible value)"
-    )
-    for th in ex["themes"]:
-        out.append(_points_line(th["points"], f"theme {th['theme']}: {th['working']}"))
-        out += [f"{'':10}  {c['working']}" for c in th["commitments"]]
-        if th["commitments"]:
-            out.append(f"{'':10}  theme total £{th['gbp']}")
-    out += [f"{'':10}  not counted: {c['working']}" for c in ex["uncounted_commitments"]]
-    for q in ex["questions"]:
-        if q["section"] == "social_value":
-            out += _question_lines(q)
-    out.append("")
-    if ex["total"] is None:
-        out.append("Total: none (the bid is excluded)")
-    else:
-        out.append(
-            f"Total: {ex['total']} points = price {comps['price']} + quality {comps['quality']} "
-            f"+ social value {comps['social_value']}"
-        )
-    out.append("")
-    out.append("Flags:" if ex["flags"] else "Flags: none")
-    out += [f"  {f['code']}: {f['message']} ({_by(f['rule'], f['firing'])})" for f in ex["flags"]]
-    out.append("Exclusions:" if ex["exclusions"] else "Exclusions: none")
-    out += [f"  {e['code']}: {e['reason']} ({_by(e['rule'], e['firing'])})" for e in ex["exclusions"]]
-    p = ex["policy"]
-    target = f"target {p['target']}%" if p["target"] is not None else "no target"
-    out.append(
-        f"Policy: {p['status']} (social value weight {p['social_value_weight']}%, floor {p['floor']}%, {target}): "
-        f"{p['message']} ({_by(p['rule'], p['firing'])})"
-    )
-    if "exemption" in p:
-        out.append(f"  exemption approved by {p['exemption']['approved_by']}: {p['exemption']['reason']}")
-    out += [f"  notice {n['code']}: {n['message']} ({_by(n['rule'], n['firing'])})" for n in p["notices"]]
-    return "\n".join(out) + "\n"
-
-
-def _question_lines(q: Mapping[str, Any]) -> list[str]:
-    lines = [_points_line(q["points"], f"{q['id']} {q['title']}: {q['working']}")]
-    if q["rationale"]:
-        lines.append(f"{'':10}  rationale: {q['rationale']}")
-    for s in q.get("panel_scores", []):
-        aside = f", set aside: {s['set_aside']}" if s["set_aside"] else ""
-        comment = f": {s['comment']}" if s["comment"] else ""
-        lines.append(f"{'':10}  panel: {s['evaluator']} scored {s['score']}{aside}{comment}")
-    return lines

@@ -27,7 +27,8 @@ from typing import Any
 import platformdirs
 
 from scoring.audit.errors import ChainBroken, LedgerDamaged, LedgerUnavailable
-from scoring.audit.record import record_problem, record_text, seal, winner_of
+from scoring.audit.record import record_problem, record_text, seal
+from scoring.published import winner_of
 
 ENV_VAR = "TENDERSCORE_LEDGER"
 LEDGER_FILE = "ledger.sqlite3"

@@ -11,15 +11,18 @@ part was changed (an input file, the ruleset, a firing, the result), not only th
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
+
+from pydantic import TypeAdapter
 
 from engine import Firing, plain, sha256_hex
 from scoring import __version__
 from scoring.errors import InputError, Problem
 from scoring.evaluate import Evaluation
 from scoring.pack import Pack
+from scoring.published import result_to_dict
 from scoring.result import Result
 from scoring.yamlio import parse_json
 
@@ -29,6 +32,10 @@ DETERMINISTIC = ("firings", "result", "detail")
 DIGESTED = ("pack", "ruleset", "firings", "result", "detail")
 SEALED = ("seq", "prev_hash", "hash")
 REQUIRED = ("format", "tool", "created_at", "digests", *DIGESTED, *SEALED)
+
+# Firings as a record keeps them (firing_entry): what explanations and reports cite.
+Firings = Sequence[Mapping[str, Any]]
+_RESULT = TypeAdapter(Result)
 
 
 def canonical_bytes(data: Any) -> bytes:
@@ -56,17 +63,9 @@ def deterministic_parts(evaluation: Evaluation) -> dict[str, Any]:
     """The parts of a record that the same inputs must reproduce exactly, as plain JSON data."""
     return {
         "firings": [firing_entry(f) for f in evaluation.trace.firings],
-        "result": public_result(evaluation.result),
+        "result": result_to_dict(evaluation.result),
         "detail": result_detail(evaluation.result),
     }
-
-
-def public_result(result: Result) -> dict[str, Any]:
-    """The result in the shape formats.md publishes (`score --format json`)."""
-    # Imported here: scoring.output's package imports the HTML report, which reads explanations from this package.
-    from scoring.output.json_out import result_to_dict
-
-    return result_to_dict(result)
 
 
 def result_detail(result: Result) -> dict[str, Any]:
@@ -80,6 +79,18 @@ def result_detail(result: Result) -> dict[str, Any]:
             for b in result.bids
         },
     }
+
+
+def result_of_record(record: Mapping[str, Any]) -> Result:
+    """The full Result a record holds (its `detail`), with exact Decimals and the order people read again."""
+    detail = record["detail"]
+    result = _RESULT.validate_python(detail["result"])
+    for bid in result.bids:
+        order = detail["order"][bid.bid_id]
+        bid.questions = {key: bid.questions[key] for key in order["questions"]}
+        bid.themes = {key: bid.themes[key] for key in order["themes"]}
+        bid.core_outcomes = {key: bid.core_outcomes[key] for key in order["core_outcomes"]}
+    return result
 
 
 def section_digests(body: Mapping[str, Any]) -> dict[str, str]:
@@ -181,14 +192,6 @@ def parse_record(text: str, name: str) -> dict[str, Any]:
 
 def input_files(record: Mapping[str, Any]) -> dict[str, str]:
     return {str(entry["name"]): str(entry["text"]) for entry in record["pack"]["files"]}
-
-
-def winner_of(result: Mapping[str, Any]) -> str:
-    """Who ranks first in a formats.md result: a bidder, a tie, or nobody."""
-    leaders = [b["bidder"] for b in result["bids"] if b.get("rank") == 1]
-    if not leaders:
-        return "none eligible"
-    return leaders[0] if len(leaders) == 1 else "tie: " + ", ".join(leaders)
 
 
 def short(digest: str) -> str:

@@ -1,14 +1,43 @@
-"""Finding a decision record: a record file (as `ledger export` writes it) or a record id in a ledger."""
+"""Where figures to audit come from: a decision record (a file from `ledger export`, or a record id in a ledger),
+or a pack scored now; and what explaining them needs beside the result (firings, the panel's own scores).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from scoring.audit.ledger import Ledger, ledger_path
-from scoring.audit.record import parse_record
+from scoring.audit.record import Firings, describe, firing_entry, input_files, parse_record, result_of_record
+from scoring.audit.replay import rebuild_pack, verified
 from scoring.errors import InputError, Problem
+from scoring.evaluate import Evaluation, evaluate
+from scoring.pack import load_pack
+from scoring.panel import IndividualScore, individual_scores
+from scoring.result import Result
 from scoring.yamlio import read_text
+
+PanelScores = Mapping[tuple[str, str], Sequence[IndividualScore]]  # (bid, question) -> the evaluators' scores
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A result with what explains it: the firings behind it in order, the evaluators' individual scores
+    behind each consensus score, and where it came from (as an explanation names its source)."""
+
+    result: Result
+    firings: Firings
+    panel: PanelScores
+    origin: Mapping[str, Any]
+
+
+def ledger_record(record_id: int, ledger: Path | None) -> tuple[dict[str, Any], str]:
+    """Record `record_id` of the ledger, as stored (not yet verified), and how to name it in messages."""
+    with Ledger(ledger_path(ledger), create=False) as book:
+        stored = book.get(record_id)
+        return stored.record, f"ledger {book.path}: record {stored.id}"
 
 
 def load_record(reference: str, ledger: Path | None) -> tuple[dict[str, Any], str]:
@@ -20,9 +49,45 @@ def load_record(reference: str, ledger: Path | None) -> tuple[dict[str, Any], st
             raise InputError([problem] if problem else [])
         return parse_record(text, reference), reference
     if reference.isdigit():
-        with Ledger(ledger_path(ledger), create=False) as book:
-            stored = book.get(int(reference))
-            return stored.record, f"ledger {book.path}: record {stored.id}"
+        return ledger_record(int(reference), ledger)
     raise InputError(
         [Problem(reference, "", "expected a decision record file (ledger export) or a record id in the ledger")]
     )
+
+
+def panel_of_record(record: Mapping[str, Any]) -> PanelScores:
+    """The individual scores behind a record's consensus scores, read again from the panel sheets it holds."""
+    if not any(name.startswith("panel/") for name in input_files(record)):
+        return {}
+    return individual_scores(rebuild_pack(record))
+
+
+def scored_now(evaluation: Evaluation, origin: Mapping[str, Any]) -> Scored:
+    firings = [firing_entry(f) for f in evaluation.trace.firings]
+    return Scored(evaluation.result, firings, evaluation.panel, origin)
+
+
+def scored_record(record: Mapping[str, Any], origin: Mapping[str, Any]) -> Scored:
+    """A verified record's figures, as they were when it was made (nothing is scored again)."""
+    return Scored(result_of_record(record), record["firings"], panel_of_record(record), origin)
+
+
+def record_origin(record: Mapping[str, Any], where: str) -> dict[str, Any]:
+    return {
+        "kind": "record",
+        "where": where,
+        "record": describe(record),
+        "hash": record["hash"],
+        "seq": record.get("seq"),
+        "created_at": record["created_at"],
+        "tool_version": record["tool"]["version"],
+    }
+
+
+def open_scored(reference: str, ledger: Path | None) -> Scored:
+    """A pack folder, scored now; else a decision record (file or ledger id), which must verify (exit 4)."""
+    if Path(reference).is_dir():
+        pack = load_pack(Path(reference))
+        return scored_now(evaluate(pack), {"kind": "pack", "where": pack.display})
+    record, where = load_record(reference, ledger)
+    return scored_record(verified(record, where), record_origin(record, where))

@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from engine import EngineError
+from scoring.audit.ledger import ledger_path
 from scoring.errors import EXIT_INPUT, TenderscoreError
 from scoring.files import write_atomic
 
@@ -58,6 +60,24 @@ def output_option(func: F) -> F:
         type=click.Path(dir_okay=False, path_type=Path),
         help="Write to FILE (atomically: the whole file or nothing) instead of standard output.",
     )(func)
+
+
+def ledger_option(func: F) -> F:
+    """`--ledger FILE` for every command that reads or appends decision records: the command receives the
+    ledger's path already resolved (the option, else $TENDERSCORE_LEDGER, else the user data directory)."""
+    return click.option(
+        "--ledger",
+        "ledger",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        callback=lambda _ctx, _param, value: ledger_path(value),
+        help="The ledger file (default: $TENDERSCORE_LEDGER, else ledger.sqlite3 in your user data directory).",
+    )(func)
+
+
+def given(option: str) -> bool:
+    """Whether the user typed `option` (its parameter name) on the command line, not left it to a default."""
+    return click.get_current_context().get_parameter_source(option) is ParameterSource.COMMANDLINE
 
 
 def format_option(

@@ -7,14 +7,10 @@ from pathlib import Path
 
 import click
 
-from scoring.audit.explain import explain_evaluation, explain_record, render_text, source_of_pack
-from scoring.audit.replay import verified
-from scoring.audit.source import load_record
-from scoring.cli.common import format_option, user_errors
-from scoring.cli.ledger import ledger_option
-from scoring.evaluate import evaluate
-from scoring.pack import load_pack
-from scoring.panel import individual_scores
+from scoring.audit.explain import explain as explain_bid
+from scoring.audit.explain_text import render_text
+from scoring.audit.source import open_scored
+from scoring.cli.common import format_option, ledger_option, user_errors
 
 
 @click.command()
@@ -23,7 +19,7 @@ from scoring.panel import individual_scores
 @format_option(["text", "json"], "text")
 @ledger_option
 @user_errors
-def explain(source: str, bid_id: str, fmt: str, ledger: Path | None) -> None:
+def explain(source: str, bid_id: str, fmt: str, ledger: Path) -> None:
     """Trace every point of one bid: the price formula with its numbers, each question's score, weight and
     points, each theme's commitments with the rule that valued each, flags, exclusions and the policy status.
 
@@ -36,12 +32,7 @@ def explain(source: str, bid_id: str, fmt: str, ledger: Path | None) -> None:
       tenderscore explain fixtures/stockport-highways --bid castle
       tenderscore explain 3 --bid castle --format json
     """
-    if Path(source).is_dir():
-        pack = load_pack(Path(source))
-        explanation = explain_evaluation(evaluate(pack), bid_id, source_of_pack(pack.display), individual_scores(pack))
-    else:
-        record, where = load_record(source, ledger)
-        explanation = explain_record(verified(record, where), bid_id, where)
+    explanation = explain_bid(open_scored(source, ledger), bid_id)
     if fmt == "json":
         click.echo(json.dumps(explanation, indent=2, ensure_ascii=False))
     else:

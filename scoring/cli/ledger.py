@@ -4,44 +4,29 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
-from tabulate import tabulate
 
 from scoring import batch
-from scoring.audit import Ledger, StoredRecord, ledger_path, record_decision
-from scoring.audit.explain import result_of_record
-from scoring.audit.record import record_text, short
+from scoring.audit import Ledger, StoredRecord, record_decision
+from scoring.audit.record import record_text
 from scoring.audit.replay import verified
-from scoring.cli.common import emit, format_option, output_option, user_errors
+from scoring.audit.source import ledger_record
+from scoring.cli.common import emit, format_option, ledger_option, output_option, user_errors
 from scoring.evaluate import Evaluation
 from scoring.output.html import render_record_html
-from scoring.output.table import render_table
+from scoring.output.ledger_view import render_entries, render_record
 from scoring.pack import Pack
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def ledger_option(func: F) -> F:
-    return click.option(
-        "--ledger",
-        "ledger",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default=None,
-        help="The ledger file (default: $TENDERSCORE_LEDGER, else ledger.sqlite3 in your user data directory).",
-    )(func)
 
 
 def appended_message(stored: StoredRecord, path: Path) -> str:
     return f"Decision record {stored.id} (sha256 {stored.hash}) appended to ledger {path}"
 
 
-def keep_record(pack: Pack, evaluation: Evaluation, ledger: Path | None) -> StoredRecord:
+def keep_record(pack: Pack, evaluation: Evaluation, ledger: Path) -> StoredRecord:
     """Append the pack's decision record to the ledger and say where on stderr (stdout is the result's)."""
-    with Ledger(ledger_path(ledger)) as book:
+    with Ledger(ledger) as book:
         stored = record_decision(pack, evaluation, book)
     click.echo(appended_message(stored, book.path), err=True)
     return stored
@@ -67,21 +52,16 @@ def ledger() -> None:
 @ledger_option
 @format_option(["table", "json"], "table")
 @user_errors
-def list_records(ledger: Path | None, fmt: str) -> None:
+def list_records(ledger: Path, fmt: str) -> None:
     """List the ledger's records: id, time, tender, ruleset, winner and hash.
 
     \b
     Example:
       tenderscore ledger list --format json
     """
-    with Ledger(ledger_path(ledger), create=False) as book:
+    with Ledger(ledger, create=False) as book:
         entries = book.entries()
-    if fmt == "json":
-        click.echo(json.dumps([vars(e) for e in entries], indent=2, ensure_ascii=False))
-        return
-    rows = [[e.id, e.created_at, e.tender, e.ruleset, e.winner, f"{short(e.hash)}…"] for e in entries]
-    headers = ["Id", "Time (UTC)", "Tender", "Ruleset", "Winner", "Hash"]
-    click.echo(tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True))
+    click.echo(render_entries(entries, fmt), nl=False)
 
 
 @ledger.command("show")
@@ -90,7 +70,7 @@ def list_records(ledger: Path | None, fmt: str) -> None:
 @format_option(["text", "json", "html"], "text")
 @output_option
 @user_errors
-def show(record_id: int, ledger: Path | None, fmt: str, output: Path | None) -> None:
+def show(record_id: int, ledger: Path, fmt: str, output: Path | None) -> None:
     """Show one record: its place in the chain, its inputs and the result it recorded (or the whole record).
 
     `--format html` is the evaluation report of `score --format html`, rebuilt from the record alone, with
@@ -101,10 +81,7 @@ def show(record_id: int, ledger: Path | None, fmt: str, output: Path | None) -> 
       tenderscore ledger show 3 --format json
       tenderscore ledger show 3 --format html --output report-3.html
     """
-    with Ledger(ledger_path(ledger), create=False) as book:
-        stored = book.get(record_id)
-        where = f"ledger {book.path}: record {record_id}"
-    record = verified(stored.record, where)
+    record = verified(*ledger_record(record_id, ledger))
     if fmt == "json":
         emit(json.dumps(record, indent=2, ensure_ascii=False, sort_keys=True, default=str) + "\n", output)
     elif fmt == "html":
@@ -113,39 +90,19 @@ def show(record_id: int, ledger: Path | None, fmt: str, output: Path | None) -> 
         emit(render_record(record), output)
 
 
-def render_record(record: Mapping[str, Any]) -> str:
-    ruleset = record["ruleset"]
-    lines = [
-        f"Decision record {record['seq']}",
-        f"  hash       {record['hash']}",
-        f"  previous   {record['prev_hash'] or 'none (first record)'}",
-        f"  made       {record['created_at']} by tenderscore {record['tool']['version']}",
-        f"  pack       {record['pack']['display']}",
-        f"  ruleset    {ruleset['id']}@{ruleset['version']} (sha256 {ruleset['sha256']}, from {ruleset['origin']})",
-        f"  firings    {len(record['firings'])}",
-        "  inputs:",
-    ]
-    for entry in record["pack"]["files"]:
-        lines.append(f"    {entry['name']}  sha256 {entry['sha256']}  {len(entry['text'].encode('utf-8'))} bytes")
-    return "\n".join(lines) + "\n\n" + render_table(result_of_record(record))
-
-
 @ledger.command("export")
 @click.argument("record_id", metavar="ID", type=click.IntRange(min=1))
 @ledger_option
 @output_option
 @user_errors
-def export(record_id: int, ledger: Path | None, output: Path | None) -> None:
+def export(record_id: int, ledger: Path, output: Path | None) -> None:
     """Write one record as canonical JSON: what `replay` and `explain` read, with nothing else needed.
 
     \b
     Example:
       tenderscore ledger export 3 --output record-3.json
     """
-    with Ledger(ledger_path(ledger), create=False) as book:
-        stored = book.get(record_id)
-        where = f"ledger {book.path}: record {record_id}"
-    emit(record_text(verified(stored.record, where)) + "\n", output)
+    emit(record_text(verified(*ledger_record(record_id, ledger))) + "\n", output)
 
 
 @ledger.command("verify")
@@ -153,7 +110,7 @@ def export(record_id: int, ledger: Path | None, output: Path | None) -> None:
 @batch.jobs_option("records")
 @ledger_option
 @user_errors
-def verify(records: tuple[str, ...], jobs: int | None, ledger: Path | None) -> None:
+def verify(records: tuple[str, ...], jobs: int | None, ledger: Path) -> None:
     """Walk the whole hash chain: every record's hash, every link to the record before, no gaps.
 
     Exits 0 when the chain is intact, 4 naming the first record that fails and why.
@@ -171,11 +128,11 @@ def verify(records: tuple[str, ...], jobs: int | None, ledger: Path | None) -> N
     if records:
         # The ledger is named here, in this process: workers may not share this process's environment.
         references = batch.expand_records(records)
-        code = batch.check_and_report(references, "verify", ledger_path(ledger), jobs or batch.default_jobs())
+        code = batch.check_and_report(references, "verify", ledger, jobs or batch.default_jobs())
         if code:
             sys.exit(code)
         return
-    with Ledger(ledger_path(ledger), create=False) as book:
+    with Ledger(ledger, create=False) as book:
         report = book.verify()
     head = "empty" if report.head is None else f"head {report.head}"
     click.echo(f"Ledger {book.path}: {report.count} records, chain intact, {head}")

@@ -8,13 +8,12 @@ from pathlib import Path
 import click
 
 from scoring import batch
-from scoring.audit import Ledger, ledger_path
+from scoring.audit import Ledger
 from scoring.audit.record import short
 from scoring.audit.replay import replay as replay_record
 from scoring.audit.replay import report_lines
 from scoring.audit.source import load_record
-from scoring.cli.common import fail, user_errors
-from scoring.cli.ledger import ledger_option
+from scoring.cli.common import fail, ledger_option, user_errors
 from scoring.errors import EXIT_DIFFERS
 
 
@@ -24,7 +23,7 @@ from scoring.errors import EXIT_DIFFERS
 @batch.jobs_option("records")
 @ledger_option
 @user_errors
-def replay(records: tuple[str, ...], every: bool, jobs: int | None, ledger: Path | None) -> None:
+def replay(records: tuple[str, ...], every: bool, jobs: int | None, ledger: Path) -> None:
     """Re-score a decision record from the record alone and compare the result and firings byte for byte.
 
     RECORD is a record file (`ledger export`) or a record id in the ledger. The ruleset and every input are
@@ -47,7 +46,7 @@ def replay(records: tuple[str, ...], every: bool, jobs: int | None, ledger: Path
     """
     references = batch.expand_records(records)
     if every:
-        with Ledger(ledger_path(ledger), create=False) as book:
+        with Ledger(ledger, create=False) as book:
             references += [str(entry.id) for entry in book.entries()]
     if not references:
         raise click.UsageError("give a RECORD (a record file or ledger id), several, or --all.")
@@ -67,8 +66,8 @@ def replay(records: tuple[str, ...], every: bool, jobs: int | None, ledger: Path
     )
 
 
-def _replay_many(references: list[str], jobs: int | None, ledger: Path | None) -> None:
+def _replay_many(references: list[str], jobs: int | None, ledger: Path) -> None:
     # The ledger is named here, in this process: workers may not share this process's environment.
-    code = batch.check_and_report(references, "replay", ledger_path(ledger), jobs or batch.default_jobs())
+    code = batch.check_and_report(references, "replay", ledger, jobs or batch.default_jobs())
     if code:
         sys.exit(code)

@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 
 from scoring import batch
-from scoring.audit import Ledger, ledger_path
-from scoring.cli.common import emit, format_option, output_option, user_errors
-from scoring.cli.ledger import keep_record, ledger_option
+from scoring.audit import Ledger
+from scoring.cli.common import emit, format_option, given, ledger_option, output_option, user_errors
+from scoring.cli.ledger import keep_record
 from scoring.errors import InputError, Problem
 from scoring.evaluate import evaluate
 from scoring.output import FORMATS, render_evaluation
@@ -40,7 +40,7 @@ def score(
     output: Path | None,
     output_dir: Path | None,
     jobs: int | None,
-    ledger: Path | None,
+    ledger: Path,
     no_ledger: bool,
 ) -> None:
     """Score tender packs: gates, minimums, price, quality and social value, policy, ranking.
@@ -66,11 +66,11 @@ def score(
       tenderscore score fixtures/stockport-highways --format html --output report.html
       tenderscore score submissions/2026-q1 --format json --output-dir results/2026-q1 --jobs 4
     """
-    if no_ledger and ledger is not None:
+    if no_ledger and given("ledger"):
         raise click.UsageError("--ledger and --no-ledger contradict each other: give one.")
     folders = batch.discover_packs(packs)
     if list(packs) != folders or output_dir is not None:
-        _score_many(folders, fmt, output, output_dir, jobs, None if no_ledger else ledger_path(ledger))
+        _score_many(folders, fmt, output, output_dir, jobs, None if no_ledger else ledger)
         return
     (pack,) = packs
     loaded = load_pack(pack)

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-from decimal import Decimal
 
-from scoring.numbers import fmt2
+from scoring.numbers import fmt2, opt2
 from scoring.result import Result
-
-
-def _pts(value: Decimal | None) -> str:
-    return "" if value is None else fmt2(value)
 
 
 def render_csv(result: Result) -> str:
@@ -24,13 +19,14 @@ def render_csv(result: Result) -> str:
         + [f"{theme}_points" for theme in themes]
         + ["sv_total_gbp", "sv_percent_of_contract", "total", "flags", "excluded_reasons"]
     )
+    # An excluded bid's points are empty cells, as spreadsheets expect of a missing figure.
     for b in result.bids:
         writer.writerow(
             ["" if b.rank is None else b.rank, b.bid_id, b.bidder, b.status, fmt2(b.price_gbp)]
-            + [_pts(b.price_points), _pts(b.quality_points), _pts(b.sv_points)]
+            + [opt2(points) or "" for points in (b.price_points, b.quality_points, b.sv_points)]
             + [fmt2(b.themes[t].gbp) for t in themes]
-            + [_pts(b.themes[t].points) for t in themes]
-            + [fmt2(b.sv_total_gbp), fmt2(b.sv_percent), _pts(b.total)]
+            + [opt2(b.themes[t].points) or "" for t in themes]
+            + [fmt2(b.sv_total_gbp), fmt2(b.sv_percent), opt2(b.total) or ""]
             + [" ".join(f.code for f in b.flags), " ".join(e.reason for e in b.excluded_reasons)]
         )
     return buffer.getvalue()

@@ -9,9 +9,10 @@ the page against `score --format json`. Output is deterministic: no clock, no ra
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -19,9 +20,11 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from scoring.audit.explain import explain
+from scoring.audit.source import Scored, scored_now, scored_record
 from scoring.evaluate import Evaluation
-from scoring.numbers import HUNDRED, ZERO, div, fmt2, fmt_money, fmt_plain, mul, round2
-from scoring.output.json_out import summary_line
+from scoring.numbers import HUNDRED, ZERO, div, fmt2, fmt_gbp, fmt_plain, mul, round2
+from scoring.published import summary_line
 from scoring.result import BidResult, Result
 
 # Opens every collapsed breakdown before printing and restores it after: the print stylesheet does the same
@@ -33,8 +36,8 @@ PRINT_SCRIPT = (
     "addEventListener('afterprint',function(){opened.forEach(function(d){d.open=false;});opened=[];});})();"
 )
 
-# Firings as a decision record keeps them (scoring.audit.record.firing_entry).
-Firings = Sequence[Mapping[str, Any]]
+# What each breakdown's explanation names as its source: the page itself, whose footer names the record.
+REPORT_ORIGIN = {"kind": "report", "where": "the HTML report"}
 
 INFO = "\N{INFORMATION SOURCE}"
 # The policy statuses scoring.md names, as words and a symbol, so the banner never relies on colour alone.
@@ -67,31 +70,31 @@ class RecordRef:
     ledger_id: str | None = None
 
 
-def render_html(result: Result, record: RecordRef | None = None, firings: Firings | None = None) -> str:
-    """The whole report. `record` puts the decision record's hash (and time) in the footer; `firings` (a
-    record's, or an evaluation's trace) let each breakdown cite the firing behind every line, as `explain`
-    does. A Result alone still renders every figure and rule id, without firing numbers."""
-    template = _environment().get_template("report.html.j2")
-    report = _report(result, firings)
-    return template.render(report=report, record=record, script=Markup(PRINT_SCRIPT), csp=_csp())
+def render_html(result: Result, record: RecordRef | None = None) -> str:
+    """The report of a Result alone: every figure and rule id, without firing numbers or the panel's own
+    scores. `record` puts the decision record's hash (and time) in the footer."""
+    return _render(Scored(result, [], {}, REPORT_ORIGIN), record)
 
 
 def render_evaluation_html(evaluation: Evaluation, record: RecordRef | None = None) -> str:
-    """The report of a pack scored now, its breakdowns citing this run's firings."""
-    from scoring.audit.record import firing_entry  # late: audit records import this package's JSON shape
-
-    return render_html(evaluation.result, record, [firing_entry(f) for f in evaluation.trace.firings])
+    """The report of a pack scored now, its breakdowns citing this run's firings and evaluators' scores."""
+    return _render(scored_now(evaluation, REPORT_ORIGIN), record)
 
 
 def render_record_html(record: Mapping[str, Any], ledger_id: str | None = None) -> str:
-    """The report of a decision record, from the record alone: its result, its firings, its hash and time."""
-    from scoring.audit.explain import result_of_record  # late: audit records import this package's JSON shape
-
+    """The report of a decision record, from the record alone: its result, firings, panel sheets, hash and time."""
     ref = RecordRef(record["hash"], record["created_at"], ledger_id)
-    return render_html(result_of_record(record), ref, record["firings"])
+    return _render(scored_record(record, REPORT_ORIGIN), ref)
 
 
+def _render(scored: Scored, record: RecordRef | None) -> str:
+    template = _environment().get_template("report.html.j2")
+    return template.render(report=_report(scored), record=record, script=Markup(PRINT_SCRIPT), csp=_csp())
+
+
+@functools.cache
 def _environment() -> Environment:
+    # Built once per process: the environment keeps the compiled template, which batch runs render many times.
     env = Environment(
         loader=PackageLoader("scoring.output", "templates"),
         autoescape=True,
@@ -115,12 +118,7 @@ def gbp(value: Decimal | str | None) -> Markup:
     if value is None:
         return Markup('<span class="none">—</span>')
     exact = Decimal(value)
-    return Markup('<data value="{}">{}</data>').format(fmt2(exact), money(exact))
-
-
-def money(value: Decimal) -> str:
-    """Money as people read it: £1,260,000.00."""
-    return f"£{fmt_money(value)}"
+    return Markup('<data value="{}">{}</data>').format(fmt2(exact), fmt_gbp(exact))
 
 
 def pts(value: Decimal | str | None) -> Markup:
@@ -143,7 +141,8 @@ def theme_label(theme: str) -> str:
     return theme.replace("_", " ").capitalize()
 
 
-def _report(result: Result, firings: Firings | None) -> dict[str, Any]:
+def _report(scored: Scored) -> dict[str, Any]:
+    result = scored.result
     eligible = result.eligible
     return {
         "result": result,
@@ -154,7 +153,7 @@ def _report(result: Result, firings: Firings | None) -> dict[str, Any]:
         "themes": _theme_rows(result),
         "outcomes": _outcome_rows(result),
         "issues": _issue_rows(result),
-        "breakdowns": [_breakdown(result, b, i, firings) for i, b in enumerate(result.bids, start=1)],
+        "breakdowns": [_breakdown(scored, b, i) for i, b in enumerate(result.bids, start=1)],
     }
 
 
@@ -259,9 +258,7 @@ def _issue_rows(result: Result) -> list[dict[str, str]]:
     return rows
 
 
-def _breakdown(result: Result, bid: BidResult, number: int, firings: Firings | None) -> dict[str, Any]:
-    # The same explanation `tenderscore explain` prints, so the page and the command never disagree.
-    from scoring.audit.explain import explain  # late: audit records import this package's JSON shape
-
-    source = {"kind": "report", "where": result.tender.id}
-    return {"bid": bid, "anchor": f"bid-{number}", "ex": explain(result, firings or [], bid.bid_id, source)}
+def _breakdown(scored: Scored, bid: BidResult, number: int) -> dict[str, Any]:
+    # The same explanation `tenderscore explain` prints (firings and panel scores included), so the page and
+    # the command never disagree.
+    return {"bid": bid, "anchor": f"bid-{number}", "ex": explain(scored, bid.bid_id)}

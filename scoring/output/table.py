@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from tabulate import tabulate
 
-from scoring.numbers import ZERO, fmt2, fmt_money, fmt_plain
-from scoring.output.json_out import summary_line
+from scoring.numbers import ZERO, fmt2, fmt_gbp, fmt_money, fmt_plain
+from scoring.published import summary_line
 from scoring.result import Result
 
 HEADERS = ["Rank", "Bidder", "Price £", "Price pts", "Quality", "Social value", "Total", "Flags"]
@@ -51,7 +51,7 @@ def _excluded_lines(result: Result) -> list[str]:
 def _heading(result: Result) -> str:
     t = result.tender
     return (
-        f"{t.id} {t.title}: contract value £{fmt_money(t.contract_value_gbp)}, "
+        f"{t.id} {t.title}: contract value {fmt_gbp(t.contract_value_gbp)}, "
         f"weights price {fmt_plain(t.price_weight)} / quality {fmt_plain(t.quality_weight)} / "
         f"social value {fmt_plain(t.social_value_weight)}; ruleset {result.ruleset.id}@{result.ruleset.version}"
     )
