@@ -62,7 +62,7 @@ def test_a_failing_write_leaves_the_old_file_and_no_temporary_file(
     def refuse(src: str, dst: str) -> None:
         raise OSError(28, "No space left on device", dst)
 
-    monkeypatch.setattr("scoring.cli.common.os.replace", refuse)
+    monkeypatch.setattr("scoring.files.os.replace", refuse)
     target = tmp_path / "result.json"
     target.write_text("the previous result\n", encoding="utf-8")
     run = invoke("score", STOCKPORT_PACK, "--format", "json", "--output", target)
