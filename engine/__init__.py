@@ -8,6 +8,7 @@ from engine.canonical import canonical_json, plain, sha256_hex
 from engine.conditions import OPERATORS
 from engine.effects import EFFECTS
 from engine.errors import ActionError, EngineError, FactError, RuleDefinitionError
+from engine.limits import LimitError
 from engine.ruleset import CompiledRuleset, Rule, RulesetSpec, compile_ruleset, compiled_ruleset
 from engine.session import Session
 from engine.trace import Firing, Trace
@@ -20,6 +21,7 @@ __all__ = [
     "EngineError",
     "FactError",
     "Firing",
+    "LimitError",
     "Rule",
     "RuleDefinitionError",
     "RulesetSpec",

@@ -37,8 +37,6 @@ OPERATORS: dict[str, str] = {
 COMBINATORS = ("all", "any")
 _DURABLE_OP = {"ne": "$neq", "lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
 _FIELD_PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
-# durable-rules hangs in set_rulesets on an $or of 513 or more alternatives (field notes).
-MAX_ALTERNATIVES = 512
 DISCRIMINATOR = "kind"
 
 
@@ -51,8 +49,6 @@ class CompiledCondition:
     # field path -> "number" | "string" | "bool": facts whose field has another type are refused, because
     # durable-rules coerces mismatched types unpredictably instead of failing.
     field_types: dict[str, str] = field(default_factory=dict)
-    leaf_count: int = 0
-    max_alternatives: int = 0
 
 
 class _Compiler:
@@ -61,8 +57,6 @@ class _Compiler:
         self.where = where
         self.problems: list[str] = []
         self.field_types: dict[str, str] = {}
-        self.leaves = 0
-        self.max_alternatives = 0
 
     def fail(self, message: str) -> dict[str, Any]:
         self.problems.append(f"{self.where}: {message}")
@@ -93,11 +87,9 @@ class _Compiler:
         branches = [_and(self.mapping(item)) for item in value]
         if name == "all":
             return _and(branches)
-        self.max_alternatives = max(self.max_alternatives, len(branches))
         return {"$or": branches}
 
     def comparison(self, path: str, op: Any, operand: Any) -> dict[str, Any]:
-        self.leaves += 1
         if op not in OPERATORS:
             known = ", ".join(OPERATORS)
             return self.fail(f"field {path}: unsupported operator {op!r} (supported: {known})")
@@ -108,12 +100,9 @@ class _Compiler:
         if op in ("in", "not_in"):
             if not isinstance(operand, list) or not operand:
                 return self.fail(f"field {path}: {op} takes a non-empty list of literals, found {operand!r}")
-            if len(operand) > MAX_ALTERNATIVES:
-                return self.fail(
-                    f"field {path}: {op} has {len(operand)} alternatives; durable-rules hangs above {MAX_ALTERNATIVES}"
-                )
+            # A long `in` is an `$or` as wide as its list: engine.limits refuses one wider than durable-rules
+            # can register. A `not_in` is a chain of tests, as long as its list (2,000 measured fine).
             values = [self.literal(path, item) for item in operand]
-            self.max_alternatives = max(self.max_alternatives, len(values))
             if op == "in":
                 return {"$or": [{path: v} for v in values]} if len(values) > 1 else {path: values[0]}
             return _and([{"$neq": {path: v}} for v in values])
@@ -175,7 +164,5 @@ def compile_condition(cond: Any, params: Mapping[str, Any], where: str) -> tuple
         durable=_and(terms) if terms else {},
         kind=kind if isinstance(kind, str) else "",
         field_types=compiler.field_types,
-        leaf_count=compiler.leaves,
-        max_alternatives=compiler.max_alternatives,
     )
     return compiled, compiler.problems

@@ -1,7 +1,9 @@
 """Rules as data, and their compilation to a durable-rules ruleset.
 
-A ruleset is compiled once per process per (id, sha256): durable-rules cannot unregister a ruleset and each
-registration costs memory that is never freed (field notes), so the compiled form is cached here.
+Compiling refuses what durable-rules could not register (engine.limits): such a ruleset would hang
+set_rulesets or fail it, so it never reaches a session. A ruleset is compiled once per process per
+(id, sha256): durable-rules cannot unregister a ruleset and each registration costs memory that is never freed
+(field notes), so the compiled form is cached here.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from engine.conditions import DISCRIMINATOR, CompiledCondition, compile_condition
 from engine.effects import check_effect
 from engine.errors import RuleDefinitionError
+from engine.limits import LimitError, Network
 
 # A kind no caller's fact may carry (Session refuses it), so only the primer's own fact matches the primer rule.
 PRIME_KIND = "engine:prime"
@@ -67,12 +70,21 @@ class CompiledRuleset:
         rules[PRIME_RULE] = {"all": [{"m": {DISCRIMINATOR: PRIME_KIND}}], "run": PRIME_RULE}
         return {self.durable_name: rules}
 
+    def network(self) -> Network:
+        """The alpha network durable-rules builds for exactly what is registered: these rules and the primer."""
+        definition = self.durable_definition()[self.durable_name]
+        names = {f"r{index}": compiled.rule.id for index, compiled in enumerate(self.rules)}
+        return Network((names.get(name, name), body["all"][0]["m"]) for name, body in definition.items())
+
 
 _RULE_ID = re.compile(r"^[A-Za-z0-9_.:@-]+$")
 
 
 def compile_ruleset(spec: RulesetSpec) -> CompiledRuleset:
-    """Check and compile every rule; raises RuleDefinitionError listing every problem found."""
+    """Check and compile every rule; raises RuleDefinitionError listing every problem found.
+
+    Rules that are each sound but together break a limit of durable-rules' network raise LimitError.
+    """
     problems: list[str] = []
     compiled: list[CompiledRule] = []
     seen: set[str] = set()
@@ -103,7 +115,12 @@ def compile_ruleset(spec: RulesetSpec) -> CompiledRuleset:
     if problems:
         raise RuleDefinitionError(problems)
     name = re.sub(r"[^A-Za-z0-9_]", "_", f"{spec.id}_{spec.sha256[:16]}")
-    return CompiledRuleset(spec, tuple(compiled), name, schema)
+    result = CompiledRuleset(spec, tuple(compiled), name, schema)
+    network = result.network()
+    limits = network.structural_problems()
+    if limits:
+        raise LimitError(limits, network)
+    return result
 
 
 _CACHE: dict[tuple[int, str, str], CompiledRuleset] = {}

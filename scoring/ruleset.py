@@ -21,7 +21,6 @@ from engine import Rule as EngineRule
 from engine import RuleDefinitionError, RulesetSpec, canonical_json, compile_ruleset, sha256_hex
 from scoring.errors import Problem, RulesetError
 from scoring.models import Exact
-from scoring.rulesets_tools.network import network_of
 from scoring.validation import pydantic_problems
 from scoring.yamlio import parse_yaml, read_text
 
@@ -157,12 +156,10 @@ def semantic_problems(model: RulesetFile, name: str) -> list[Problem]:
     if model.policy.target is not None and model.policy.target < model.policy.floor:
         problems.append(Problem(name, "policy.target", f"expected at least the floor ({model.policy.floor})"))
     try:
-        compiled = compile_ruleset(RulesetSpec(model.id, "check", params_of(model.policy), engine_rules(model)))
+        # This also refuses shapes durable-rules would hang or crash on, or fail to register (engine.LimitError).
+        compile_ruleset(RulesetSpec(model.id, "check", params_of(model.policy), engine_rules(model)))
     except RuleDefinitionError as exc:
         problems += [Problem(name, "rules", problem) for problem in exc.problems]
-    else:
-        # Shapes durable-rules cannot register (one would hang it forever): refused here, before any session.
-        problems += [Problem(name, "rules", limit.describe()) for limit in network_of(compiled).structural_problems()]
     return problems
 
 
@@ -197,6 +194,11 @@ def shipped_ids() -> list[str]:
     return sorted(path.stem for path in rulesets.SHIPPED_DIR.glob("*.yaml") if not path.name.endswith(".tests.yaml"))
 
 
+def shipped_path(ruleset_id: str) -> Path:
+    """Where the shipped ruleset `ruleset_id` is (or would be) stored."""
+    return rulesets.SHIPPED_DIR / f"{ruleset_id}.yaml"
+
+
 def resolve_ruleset(reference: str, base_dir: Path | None = None) -> LoadedRuleset:
     """A ruleset by shipped id (`stockport`, `stockport@2026.1`) or by file path (relative to `base_dir`)."""
     if reference.endswith((".yaml", ".yml")) or "/" in reference:
@@ -207,7 +209,7 @@ def resolve_ruleset(reference: str, base_dir: Path | None = None) -> LoadedRules
     match = _PIN.match(reference)
     if match is None:
         raise RulesetError(f"ruleset {reference!r}: expected a shipped id such as stockport or stockport@2026.1")
-    path = rulesets.SHIPPED_DIR / f"{match['id']}.yaml"
+    path = shipped_path(match["id"])
     if not path.is_file():
         raise RulesetError(
             f"ruleset {match['id']!r} is not shipped (shipped: {', '.join(shipped_ids())}); "

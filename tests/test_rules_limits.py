@@ -139,6 +139,19 @@ def test_nested_any_multiplies_combinations_but_not_the_stack() -> None:
     assert run_engine(text, [{"id": "f", "kind": "k", "v": 0, "w": 0}]) == {"firings": 1, "error": None}
 
 
+def test_absence_tests_count_towards_the_stack_and_lint_says_so() -> None:
+    # 70 `exists: false` tests under `kind eq k`: a k fact with none of the fields holds all 70 at once.
+    text = ruleset_text(absent_rules(70))
+    (error,) = lint_errors(text)
+    assert 'up to 70 true conditions at once (at `kind eq "k"`)' in error
+    assert "error code: 303" in run_engine(text, [{"id": "bare", "kind": "k"}])["error"]
+    # With f0 ... f5 present, 70 - 6 = 64 hold: exactly the stack, and each of those 64 rules fires.
+    assert run_engine(text, [{"id": "six", "kind": "k", **{f"f{i}": 1 for i in range(6)}}]) == {
+        "firings": 64,
+        "error": None,
+    }
+
+
 def test_a_large_catalogue_stays_within_the_stack_limit() -> None:
     # 300 measures: 300 valuation rules under `kind eq commitment`, but a commitment has one measure, so at
     # most one `measure eq ...` test holds: lint must not cry wolf, and the engine values the commitment.
@@ -148,36 +161,48 @@ def test_a_large_catalogue_stays_within_the_stack_limit() -> None:
     assert run_engine(text, [commitment(4, "M299")]) == {"firings": 1, "error": None}
 
 
+def measures_of(count: int) -> list[dict[str, Any]]:
+    return [{"code": f"M{i}", "theme": "jobs", "unit": "h", "proxy_gbp": "1"} for i in range(count)]
+
+
+def absent_rules(count: int) -> list[dict[str, Any]]:
+    return [{"id": f"n{i}", "when": {"kind": "k", f"f{i}": {"exists": False}}, "then": FLAG} for i in range(count)]
+
+
+def same_rules(count: int) -> list[dict[str, Any]]:
+    return [{"id": f"r{i}", "when": {"kind": "j", "a": 1}, "then": FLAG} for i in range(count)]
+
+
 @pytest.mark.parametrize(
     ("rules", "measures", "expected"),
     [
-        # 513 measures: 513 different `measure eq` tests under one node; durable-rules never returns.
+        # 512 measures: 512 different `measure eq` tests under `kind eq commitment`. durable-rules registers
+        # them, but its table of 512 is then full and every commitment's assert hangs (test_engine_limits).
+        ([], measures_of(512), '512 different conditions follow `kind eq "commitment"`'),
+        # 513: set_rulesets itself never returns.
+        ([], measures_of(513), '513 different conditions follow `kind eq "commitment"`'),
+        # an `any` of 512 alternatives: the same limit, reached by one rule.
         (
-            [],
-            [{"code": f"M{i}", "theme": "jobs", "unit": "h", "proxy_gbp": "1"} for i in range(513)],
-            '513 different conditions follow `kind eq "commitment"`',
-        ),
-        # an `any` of 513 alternatives: the same limit, reached by one rule.
-        (
-            [{"id": "wide", "when": {"kind": "k", "any": [{"v": i} for i in range(513)]}, "then": FLAG}],
+            [{"id": "wide", "when": {"kind": "k", "any": [{"v": i} for i in range(512)]}, "then": FLAG}],
             None,
-            '513 different conditions follow `kind eq "k"`',
+            '512 different conditions follow `kind eq "k"`',
         ),
+        # 128 `exists: false` tests under `kind eq k`: SIGSEGV on the first k fact.
+        (absent_rules(128), None, '128 `exists: false` tests follow `kind eq "k"`'),
+        # 129: error 107 at registration (absence tests and `any` exits share a list of 128).
+        (absent_rules(129), None, '129 `exists: false` tests and `any` exits follow `kind eq "k"`'),
         # 129 rules with the same `any` branches: 129 exits from each branch (error 107 at registration).
         (
             [{"id": f"r{i}", "when": {"kind": "k", "any": [{"a": 1}, {"b": 2}]}, "then": FLAG} for i in range(129)],
             None,
             "refuses more than 128 there (error 107",
         ),
-        # 257 rules with identical conditions (error 108 at registration).
-        (
-            [{"id": f"r{i}", "when": {"kind": "k", "a": 1}, "then": FLAG} for i in range(257)],
-            None,
-            "257 rules have the same conditions",
-        ),
+        # 256 rules with identical conditions: SIGSEGV on the first fact they match; 257: error 108.
+        (same_rules(256), None, "256 rules have the same conditions up to `a eq 1`"),
+        (same_rules(257), None, "257 rules have the same conditions up to `a eq 1`"),
     ],
 )
-def test_the_loader_refuses_what_durable_rules_cannot_register(
+def test_the_loader_refuses_what_durable_rules_cannot_register_or_run(
     rules: list[dict[str, Any]], measures: list[dict[str, Any]] | None, expected: str
 ) -> None:
     text = ruleset_text(rules, measures)
@@ -187,7 +212,30 @@ def test_the_loader_refuses_what_durable_rules_cannot_register(
     assert any(expected in line for line in lint_errors(text))
 
 
-def test_just_under_the_registration_limits_loads() -> None:
-    measures = [{"code": f"M{i}", "theme": "jobs", "unit": "h", "proxy_gbp": "1"} for i in range(512)]
-    same_any = [{"id": f"a{i}", "when": {"kind": "k", "any": [{"a": 1}, {"b": 2}]}, "then": FLAG} for i in range(128)]
-    parse_ruleset(ruleset_text(same_any, measures), "limits.yaml", "test")
+def test_just_under_the_limits_loads_registers_and_fires() -> None:
+    # One ruleset at every structural limit's highest accepted count, run through the real engine (a hang
+    # would time the child process out, a crash would fail it): 511 measures under `kind eq commitment`,
+    # 127 `exists: false` tests under `kind eq k`, 255 rules with the same conditions (`kind eq j`, `a eq 1`),
+    # and 128 rules with the same `any` (128 exits from each branch, the most that registers; a fact reaching
+    # them would hold 128 tests at once, over the stack's 64, so none is asserted).
+    same_any = [{"id": f"s{i}", "when": {"kind": "s", "any": [{"a": 1}, {"b": 2}]}, "then": FLAG} for i in range(128)]
+    text = ruleset_text(absent_rules(127) + same_rules(255) + same_any, measures_of(511))
+    parse_ruleset(text, "limits.yaml", "test")
+    facts = [
+        commitment(4, "M510"),  # value.M510: 1 firing
+        {"id": "k1", "kind": "k", **{f"f{i}": 1 for i in range(126)}},  # only f126 is absent: n126, 1 firing
+        {"id": "j1", "kind": "j", "a": 1},  # r0 ... r254: 255 firings
+    ]
+    # 1 + 1 + 255 = 257
+    assert run_engine(text, facts) == {"firings": 257, "error": None}
+
+
+def test_a_long_not_in_is_a_chain_not_a_fan_and_is_fine() -> None:
+    # `not_in` of 600 literals compiles to 600 `ne` tests one after another (one on the stack at a time), so no
+    # limit applies; an `in` of 600 would be 600 tests under one node, refused above.
+    rule = {"id": "rare", "when": {"kind": "k", "v": {"not_in": list(range(600))}}, "then": FLAG}
+    text = ruleset_text([rule])
+    assert lint_errors(text) == []
+    facts = [{"id": "in", "kind": "k", "v": 599}, {"id": "out", "kind": "k", "v": 600}, {"id": "none", "kind": "k"}]
+    # 599 is listed, a missing v satisfies no comparison: only `out` fires.
+    assert run_engine(text, facts) == {"firings": 1, "error": None}

@@ -92,7 +92,8 @@ def test_the_command_exits_2_on_errors_and_0_on_warnings_only(name: str) -> None
     assert sum(line.startswith("warning: ") for line in lines) == warnings
     assert lines[-1].endswith(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
     if errors:
-        assert result.stderr.startswith(f"Error: {BROKEN / name}: {errors} error")
+        counts = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+        assert result.stderr == f"Error: {BROKEN / name}: {counts} (listed above)\n"
     assert "Traceback" not in result.output
 
 

@@ -6,10 +6,9 @@ from pathlib import Path
 
 import click
 
-import rulesets
 from scoring.cli.common import format_option, user_errors
 from scoring.errors import InputError, Problem
-from scoring.ruleset import resolve_ruleset, shipped_ids
+from scoring.ruleset import resolve_ruleset, shipped_ids, shipped_path
 from scoring.rulesets_tools.cases import CasesFailed, cases_path_for, load_cases, render_results, run_cases
 from scoring.rulesets_tools.lint import lint_file
 from scoring.rulesets_tools.listing import SHOW_FORMATS, render_list, render_show
@@ -77,13 +76,13 @@ def lint(file: str) -> None:
     """
     path = Path(file)
     if not path.exists() and file in shipped_ids():
-        path = rulesets.SHIPPED_DIR / f"{file}.yaml"
+        path = shipped_path(file)
     report = lint_file(path, file)
     for finding in report.findings:
         click.echo(str(finding))
     click.echo(report.summary())
     if report.errors:
-        raise InputError([Problem(file, "", f"{report.summary().split(': ', 1)[1]} (listed above)")])
+        raise InputError([Problem(file, "", f"{report.counts()} (listed above)")])
 
 
 @rules.command()

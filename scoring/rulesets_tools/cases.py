@@ -16,10 +16,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-import rulesets
 from engine import EngineError, Firing, Session, Trace, plain
 from scoring.errors import EXIT_DIFFERS, InputError, Problem, RulesetError, TenderscoreError
-from scoring.ruleset import LoadedRuleset, resolve_ruleset
+from scoring.ruleset import LoadedRuleset, resolve_ruleset, shipped_path
 from scoring.validation import pydantic_problems
 from scoring.yamlio import load_mapping_text, read_text
 
@@ -94,7 +93,7 @@ def cases_path_for(reference: str, base_dir: Path | None = None) -> Path:
         return Path(reference)
     ruleset = resolve_ruleset(reference, base_dir)
     if ruleset.origin.startswith("shipped:"):
-        path = rulesets.SHIPPED_DIR / f"{ruleset.id}.yaml"
+        path = shipped_path(ruleset.origin.removeprefix("shipped:"))
     else:
         path = Path(ruleset.origin)
     return path.with_name(path.name.removesuffix(path.suffix) + CASES_SUFFIX)

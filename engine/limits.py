@@ -1,4 +1,4 @@
-"""durable-rules' alpha network for a compiled ruleset, and the engine limits it can break.
+"""durable-rules' alpha network for a compiled ruleset, and the limits of durable-rules it can break.
 
 durable-rules 2.0.28 compiles every rule's condition into a network of tests (src/rules/rete.c): the tests of an
 `$and` form a chain, a test already present under the same parent with the same field, operator and operand is
@@ -7,13 +7,18 @@ depth first with a fixed stack (src/rules/events.c, `handleAlpha`): every test o
 pushed at once. Measured on 2.0.28 (docs/rulesets.md, "Limits"):
 
 - more than 64 tests on the stack at once for one fact: the assert fails with error 303 and no rule fires;
-- more than 512 distinct tests under one node: `set_rulesets` never returns (its open-addressed table is full);
-- more than 128 absence tests or `$or` exits under one node: registration fails with error 107;
-- more than 256 rules ending at the same node (identical conditions): registration fails with error 108.
+- 512 distinct tests (other than absence tests) under one node: the ruleset registers, but every fact that
+  reaches the node hangs (its open-addressed table of 512 is full, so a search never ends); with more,
+  `set_rulesets` itself never returns;
+- 128 absence tests under one node: the process dies (SIGSEGV) on the first fact that reaches them;
+- more than 128 absence tests and `$or` exits together under one node: registration fails with error 107;
+- 256 rules ending at the same node (identical conditions): SIGSEGV on the first fact that reaches it; more:
+  registration fails with error 108.
 
-The last three are exact counts of the network's shape. The first depends on the fact, so it is bounded here
-from above: equality tests of one field against different literals exclude each other, and every other test is
-assumed to hold.
+All but the first are exact counts of the network's shape: `compile_ruleset` refuses a ruleset that breaks
+one (LimitError), since it would hang, crash or fail registration. The first depends on the fact, so it is only
+bounded here from above, for `rules lint`: equality tests of one field against different literals exclude each
+other, and every other test is assumed to hold.
 """
 
 from __future__ import annotations
@@ -24,12 +29,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine import CompiledRuleset
+from engine.errors import RuleDefinitionError
 
 MAX_STACK = 64
-MAX_CHILDREN = 512
+MAX_CHILDREN = 511
+MAX_ABSENT = 127
 MAX_LISTED = 128
-MAX_RULES_PER_NODE = 256
+MAX_RULES_PER_NODE = 255
 # The condition language's names for durable-rules' operators, for messages.
 _WORDS = {"$eq": "eq", "$neq": "ne", "$lt": "lt", "$lte": "lte", "$gt": "gt", "$gte": "gte", "$ex": "exists"}
 _OPERATORS = ("$neq", "$lt", "$lte", "$gt", "$gte", "$ex", "$nex", "$mt", "$imt", "$iall", "$iany")
@@ -55,7 +61,7 @@ class _Node:
                 equal_fields.add(path)  # a field has one value: at most one of its literal equalities holds
             else:
                 others[path] += 1
-        absent = Counter(self.absent)
+        absent = Counter(self.absent.keys())  # one absence test per path at most
         paths = equal_fields | set(others) | set(absent)
         present = {p: (1 if p in equal_fields else 0) + others[p] for p in paths}
         return sum(max(present[p], absent[p]) for p in paths) + len(self.forwards)
@@ -168,7 +174,8 @@ class Network:
         return order
 
     def structural_problems(self) -> list[LimitProblem]:
-        """Limits broken by the network's shape alone: registration fails, or never returns."""
+        """Limits broken by the network's shape alone: registration fails or never returns, or a fact hangs or
+        crashes the process."""
         problems: list[LimitProblem] = []
         for node in self.nodes:
             listed = len(node.absent) + len(node.forwards)
@@ -177,7 +184,8 @@ class Network:
                     LimitProblem(
                         "children",
                         f"{len(node.children)} different conditions follow {node.label}; durable-rules 2.0.28 "
-                        f"never finishes loading a ruleset with more than {MAX_CHILDREN} there (measured: it hangs)",
+                        f"hangs with more than {MAX_CHILDREN} there (measured: at 512 on every fact reaching them, "
+                        "above 512 loading the ruleset)",
                         self.rules_under(node),
                     )
                 )
@@ -190,12 +198,23 @@ class Network:
                         self.rules_under(node),
                     )
                 )
+            elif len(node.absent) > MAX_ABSENT:
+                problems.append(
+                    LimitProblem(
+                        "absent",
+                        f"{len(node.absent)} `exists: false` tests follow {node.label}; durable-rules 2.0.28 "
+                        f"crashes the process with more than {MAX_ABSENT} there (measured: on the first fact "
+                        "reaching them)",
+                        self.rules_under(node),
+                    )
+                )
             if len(node.rules) > MAX_RULES_PER_NODE:
                 problems.append(
                     LimitProblem(
                         "rules",
                         f"{len(node.rules)} rules have the same conditions up to {node.label}; durable-rules 2.0.28 "
-                        f"refuses more than {MAX_RULES_PER_NODE} (error 108 at registration)",
+                        f"takes at most {MAX_RULES_PER_NODE} (measured: 256 crash the process on the first fact "
+                        "reaching them, more fail registration with error 108)",
                         tuple(node.rules),
                     )
                 )
@@ -214,8 +233,10 @@ class Network:
         )
 
 
-def network_of(compiled: CompiledRuleset) -> Network:
-    """The network of exactly what the engine registers for `compiled` (its rules, and the engine's own)."""
-    ((_, rules),) = compiled.durable_definition().items()
-    names = {f"r{index}": c.rule.id for index, c in enumerate(compiled.rules)}
-    return Network((names.get(name, name), body["all"][0]["m"]) for name, body in rules.items())
+class LimitError(RuleDefinitionError):
+    """The rules compile, but durable-rules could not register them: `limits` says which limits, and where."""
+
+    def __init__(self, limits: list[LimitProblem], network: Network) -> None:
+        super().__init__([limit.describe() for limit in limits])
+        self.limits = limits
+        self.network = network
