@@ -36,8 +36,8 @@ from durable import engine as durable
 
 from engine import Session, Trace
 from engine.predicate import matches
-from engine.ruleset import compiled_ruleset
-from engine.session import _fact_to_engine, prime
+from engine.ruleset import PRIME_KIND, compiled_ruleset
+from engine.session import _fact_to_engine, primer_fact
 from scoring import facts
 from scoring.models import Bid
 from scoring.pack import Pack, load_pack
@@ -111,6 +111,19 @@ class _BareHost(durable.Host):  # type: ignore[misc]
         return None
 
 
+def prime(host: Any, durable_name: str) -> None:
+    """Run the primer rule once in a session deleted straight away, on a just-registered ruleset.
+
+    durable-rules 2.0.28 frees a state's never-initialised action context when the state is deleted (see
+    engine.ruleset.CompiledRuleset.durable_definition). This bare Host keeps one session at a time, so each new
+    state reuses the slot the primer left with a clean action context. (engine.Session, with several sessions
+    open, primes every session in which nothing fired instead.)
+    """
+    sid = f"{PRIME_KIND}:{durable_name}"
+    host.assert_fact(durable_name, primer_fact(sid))
+    host.delete_state(durable_name, sid)
+
+
 def bare_durable(pack: Pack, workload: list[list[Fact]]) -> Callable[[], int]:
     """A runner asserting the workload on bare durable-rules; registration and fact conversion happen here."""
     compiled = compiled_ruleset(pack.ruleset.spec)
@@ -125,7 +138,7 @@ def bare_durable(pack: Pack, workload: list[list[Fact]]) -> Callable[[], int]:
         body["run"] = count
     host = _BareHost()
     host.set_rulesets({name: definition})
-    prime(host, name)  # one session at a time, so priming at registration is enough (see engine.session.prime)
+    prime(host, name)  # one session at a time, so priming at registration is enough
     sessions = [[{**_fact_to_engine(fact), "sid": f"b{number}"} for fact in bid] for number, bid in enumerate(workload)]
 
     def run() -> int:

@@ -1,7 +1,9 @@
 """The same condition language evaluated in plain Python.
 
-Used by `rules test` dry runs and by the benchmark's plain-Python baseline; it follows durable-rules' observed
-semantics for well-typed facts (an absent field satisfies no comparison, not even `ne`).
+`lookup` is how the engine reads a fact's (dotted) field everywhere: effects (engine.effects) and the type
+checks of asserted facts (engine.session). `matches` is the benchmarks' plain-Python baseline and a third opinion
+in tests/test_engine_conditions.py; no scoring path uses it. It follows durable-rules' observed semantics for
+well-typed facts (an absent field satisfies no comparison, not even `ne`).
 """
 
 from __future__ import annotations

@@ -59,6 +59,8 @@ class _Registration:
     def __init__(self, compiled: CompiledRuleset, host: _QuietHost) -> None:
         self.compiled = compiled
         self.current: Session | None = None
+        # A firing while no Session was asserting (see _action), held until a session of this ruleset raises it.
+        self.stray: EngineError | None = None
         self.checks = _type_checks(compiled.schema)
         definition = compiled.durable_definition()
         for name, body in definition[compiled.durable_name].items():
@@ -66,12 +68,29 @@ class _Registration:
         host.set_rulesets(definition)
 
     def _action(self, index: int) -> Any:
+        rule_id = self.compiled.rules[index].rule.id
+
         def run(c: Any) -> None:
             session = self.current
             if session is not None:
                 session._on_fire(index, c.m)
+            elif self.stray is None:
+                # Session.assert_fact sets `current` around every fact it asserts, so this is an engine bug, or a
+                # fact asserted on the Host behind the engine's back. Raised here, durable-rules would swallow it
+                # into the session state; kept, it is raised by the next session of this ruleset to act.
+                self.stray = EngineError(
+                    f"the rule fired on fact {c.m['id']!r} with no session asserting (an engine bug): its firing "
+                    "was recorded in no trace",
+                    ruleset_id=self.compiled.spec.id,
+                    rule_id=rule_id,
+                )
 
         return run
+
+    def raise_stray(self) -> None:
+        stray, self.stray = self.stray, None
+        if stray is not None:
+            raise stray
 
 
 def _ignore(c: Any) -> None:
@@ -81,18 +100,6 @@ def _ignore(c: Any) -> None:
 def primer_fact(sid: str) -> dict[str, str]:
     """The fact that fires a ruleset's primer rule in session `sid` (see CompiledRuleset.durable_definition)."""
     return {"id": PRIME_KIND, DISCRIMINATOR: PRIME_KIND, "sid": sid}
-
-
-def prime(host: Any, durable_name: str) -> None:
-    """Run the primer rule once in a session deleted straight away, on a just-registered ruleset.
-
-    For a bare Host that keeps one session at a time (the benchmarks): each new state then reuses the slot the
-    primer left with a clean action context. With several sessions open, a fresh slot is used again, so
-    Session primes every session in which nothing fired instead.
-    """
-    sid = f"{PRIME_KIND}:{durable_name}"
-    host.assert_fact(durable_name, primer_fact(sid))
-    host.delete_state(durable_name, sid)
 
 
 _HOSTS: dict[int, _QuietHost] = {}
@@ -166,6 +173,7 @@ class Session:
             raise EngineError(f"durable-rules failed: {exc}", ruleset_id=self.spec.id, fact=dict(fact)) from exc
         finally:
             self._reg.current = None
+        self._reg.raise_stray()
         if self._error is not None:
             error, self._error = self._error, None
             raise error
@@ -192,6 +200,8 @@ class Session:
                     raise
         if state and "exception" in state:
             raise EngineError(f"an action failed: {state['exception']}", ruleset_id=self.spec.id)
+        if check:
+            self._reg.raise_stray()  # the primer asserts with no session current
 
     def _run_primer(self, check: bool) -> bool:
         """Run one action on this session's state, so delete_state does not free uninitialised pointers."""

@@ -190,6 +190,26 @@ def test_a_rule_cannot_claim_the_primer_kind() -> None:
         Session(spec, "s", Trace())
 
 
+def test_a_firing_with_no_session_asserting_surfaces_as_an_engine_error() -> None:
+    # Only Session.assert_fact should make a rule fire. A fact asserted on the shared Host behind its back still
+    # fires the rule, with no trace to record it in: that firing must reach a caller, not vanish.
+    spec = make_spec("stray", [Rule("r", {"kind": "t"}, {"flag": {"code": "a", "message": "m"}})])
+    with Session(spec, "registers", Trace()) as first:
+        pass
+    host, name = first._host, first.compiled.durable_name
+    host.assert_fact(name, {"id": "x", "kind": "t", "sid": "behind-its-back"})
+    host.delete_state(name, "behind-its-back")
+    with pytest.raises(EngineError) as raised, Session(spec, "next", Trace()) as session:
+        session.assert_fact({"id": "y", "kind": "t"})
+    assert (raised.value.ruleset_id, raised.value.rule_id) == ("stray", "r")
+    assert "fired on fact 'x' with no session asserting" in str(raised.value)
+    # Raised once: the next session fires and records as usual.
+    trace = Trace()
+    with Session(spec, "after", trace) as session:
+        session.assert_fact({"id": "z", "kind": "t"})
+    assert [(f.rule, f.effect["code"]) for f in trace.firings] == [("r", "a")]
+
+
 def test_a_refused_first_fact_reaches_the_caller_as_itself() -> None:
     # Nothing reached durable-rules, so closing must not ask it to delete a state it never made (error 309),
     # which used to replace the FactError with a bare C-core error.
