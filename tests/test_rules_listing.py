@@ -10,6 +10,15 @@ from conftest import invoke
 import rulesets
 from scoring.ruleset import resolve_ruleset, shipped_ids
 
+# Each shipped ruleset's sha256, written down. A decision record names its ruleset by this hash and replay checks
+# it, so it must never move under a record: changing a shipped ruleset means a new version and a new pinned hash
+# here, and a change to the canonical-JSON scheme (engine.canonical) that moves these hashes fails this test
+# instead of passing unnoticed (comparing with resolve_ruleset would compare the code with itself).
+PINNED_SHA256 = {
+    ("ppn002", "2026.1"): "ff456b09fc8a11503c69bd98bf8777db93db02c365e3771d65f3c4111997b41c",
+    ("stockport", "2026.1"): "406c2036bdcdb1533745e81133f919c7cc8fa2a38ff5d752e029f9e08ad58242",
+}
+
 
 def test_shipped_ids_are_the_rulesets_not_their_test_cases() -> None:
     assert sorted(p.name for p in rulesets.SHIPPED_DIR.glob("*.yaml")) == [
@@ -29,10 +38,17 @@ def test_rules_list_gives_id_version_title_and_sha256() -> None:
     rows = {line.split()[0]: line for line in lines[2:]}
     assert sorted(rows) == ["ppn002", "stockport"]
     for ruleset_id, line in rows.items():
-        loaded = resolve_ruleset(ruleset_id)
         assert line.split()[1] == "2026.1"
-        assert loaded.model.title in line
-        assert line.endswith(loaded.sha256) and len(loaded.sha256) == 64
+        assert resolve_ruleset(ruleset_id).model.title in line
+        assert line.endswith(PINNED_SHA256[(ruleset_id, "2026.1")])
+
+
+def test_each_shipped_ruleset_has_its_pinned_sha256() -> None:
+    found = {}
+    for ruleset_id in shipped_ids():
+        loaded = resolve_ruleset(ruleset_id)
+        found[(loaded.id, loaded.version)] = loaded.sha256
+    assert found == PINNED_SHA256
 
 
 def test_rules_show_text_names_the_policy_and_every_rule() -> None:
@@ -53,8 +69,7 @@ def test_rules_show_json_has_exact_numbers_and_the_hash() -> None:
     result = invoke("rules", "show", "ppn002", "--format", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    loaded = resolve_ruleset("ppn002")
-    assert (data["id"], data["version"], data["sha256"]) == ("ppn002", "2026.1", loaded.sha256)
+    assert (data["id"], data["version"], data["sha256"]) == ("ppn002", "2026.1", PINNED_SHA256[("ppn002", "2026.1")])
     assert data["policy"]["floor"] == "10"
     assert data["policy"]["target"] is None
     assert data["policy"]["applies_over_gbp"] == "135018"
