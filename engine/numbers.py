@@ -1,7 +1,8 @@
 """How numbers cross into durable-rules.
 
-The C core parses JSON numbers into doubles (or 64-bit integers) and rejects exponent-form floats (error 204),
-so every number is converted here, once, and refused with a clear message where it cannot cross safely.
+The C core compares numbers as doubles (or 64-bit integers) and rejects exponent-form floats (error 204), so
+every number is converted here, once, and refused with a clear message where it cannot cross exactly: a value
+the double would round (14.99999999999999999 becomes 15) could change which rules fire.
 Arithmetic on money never happens in the engine: effects compute with the caller's original Decimals.
 """
 
@@ -9,21 +10,40 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-_INT_LIMIT = 2**63
+# A double holds every integer below 2**53 exactly, so integers and fractions compare exactly below it.
+EXACT_INTEGER_LIMIT = 2**53
+# Any decimal of at most 15 significant digits survives the round trip through a double, and distinct such
+# decimals stay distinct and in order: comparisons made by the engine are the comparisons of the decimals.
+SIGNIFICANT_DIGITS = 15
+
+
+def significant_digits(dec: Decimal) -> int:
+    """Digits of the coefficient, trailing zeros aside (14.50 has 3)."""
+    stripped = list(dec.as_tuple().digits)
+    while len(stripped) > 1 and stripped[-1] == 0:
+        stripped.pop()
+    return len(stripped)
 
 
 def to_engine_number(value: Decimal | int) -> int | float:
-    """A number as durable-rules should see it, or ValueError saying why it cannot be matched on."""
+    """A number as durable-rules should see it, or ValueError saying why it cannot be matched on exactly."""
     if isinstance(value, bool):
         raise ValueError("a boolean is not a number")
     dec = Decimal(value)
     if not dec.is_finite():
         raise ValueError(f"{value} is not a finite number")
+    # Checked before int(): converting 1E+999999999 to an int would take the process's memory and time.
+    if dec and dec.adjusted() >= 16:
+        raise ValueError(f"{value} is too large for the rules engine to compare exactly (at most 15 digits)")
     if dec == dec.to_integral_value():
         as_int = int(dec)
-        if abs(as_int) >= _INT_LIMIT:
-            raise ValueError(f"{value} is outside the engine's 64-bit integer range")
+        if abs(as_int) >= EXACT_INTEGER_LIMIT:
+            raise ValueError(f"{value} is too large for the rules engine to compare exactly (at most 15 digits)")
         return as_int
+    if significant_digits(dec) > SIGNIFICANT_DIGITS:
+        raise ValueError(
+            f"{value} has more than {SIGNIFICANT_DIGITS} significant digits, which the rules engine would round"
+        )
     as_float = float(dec)
     if "e" in repr(as_float):
         raise ValueError(f"{value} would reach the engine in exponent form, which durable-rules rejects")

@@ -6,6 +6,7 @@ loudly, not score a bid without its price.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
@@ -13,8 +14,16 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from engine.numbers import to_engine_number
 
+# Commas are accepted only where they separate thousands: "1150000,50" is a decimal comma, not £115 million.
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
-def _exact(value: Any) -> Decimal:
+
+def parse_exact(value: Any) -> Decimal:
+    """A number as a user wrote it, exactly, or ValueError saying what was expected and found.
+
+    Every number may reach the rules engine, which compares doubles: one it would round is refused here, where
+    the file and field can still be named, rather than quietly firing the wrong rule.
+    """
     if isinstance(value, bool):
         raise ValueError(f"expected a number, found {str(value).lower()}")
     if isinstance(value, float):
@@ -22,18 +31,30 @@ def _exact(value: Any) -> Decimal:
     if isinstance(value, (int, Decimal)):
         dec = Decimal(value)
     elif isinstance(value, str):
+        text = value.strip()
+        if "," in text:
+            if not _THOUSANDS.match(text):
+                raise ValueError(
+                    f"expected a number with a point for decimals (commas only between thousands, as in "
+                    f"1,150,000.50), found {value!r}"
+                )
+            text = text.replace(",", "")
         try:
-            dec = Decimal(value.strip().replace(",", "")) if value.strip() else Decimal("nan")
+            dec = Decimal(text) if text else Decimal("nan")
         except InvalidOperation:
             raise ValueError(f"expected a number, found {value!r}") from None
     else:
         raise ValueError(f"expected a number, found {type(value).__name__}")
     if not dec.is_finite():
         raise ValueError(f"expected a finite number, found {value!r}")
+    try:
+        to_engine_number(dec)
+    except ValueError as exc:
+        raise ValueError(f"expected a number the rules can compare exactly, found {value} ({exc})") from None
     return dec
 
 
-Exact = Annotated[Decimal, BeforeValidator(_exact)]
+Exact = Annotated[Decimal, BeforeValidator(parse_exact)]
 
 
 class _Strict(BaseModel):
@@ -47,7 +68,18 @@ def _pennies(value: Decimal) -> Decimal:
     return value
 
 
-Money = Annotated[Decimal, BeforeValidator(_exact), AfterValidator(_pennies)]
+Money = Annotated[Decimal, BeforeValidator(parse_exact), AfterValidator(_pennies)]
+
+
+MAX_FACTS = 200
+
+
+def _leaf_count(value: Any) -> int:
+    if isinstance(value, dict):
+        return sum(_leaf_count(item) for item in value.values())
+    if isinstance(value, list):
+        return max(1, sum(_leaf_count(item) for item in value))
+    return 1
 
 
 def _fact_value(value: Any, path: str) -> None:
@@ -169,6 +201,10 @@ class Bid(_Strict):
         # Facts go to durable-rules as they are; a value it cannot match on must fail here, by name.
         for key, value in facts.items():
             _fact_value(value, key)
+        count = _leaf_count(facts)
+        if count > MAX_FACTS:
+            # durable-rules refuses a fact of more than 255 properties (error 302); the bid fact carries these.
+            raise ValueError(f"expected at most {MAX_FACTS} facts, found {count}")
         return facts
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from engine import sha256_hex
+from engine.numbers import to_engine_number
 from scoring.errors import InputError, Problem, RulesetError
 from scoring.models import Bid, ScoreRow, Tender
 from scoring.numbers import ZERO
@@ -262,6 +263,9 @@ class _Builder:
     ) -> dict[tuple[str, str], ScoreRow]:
         questions = {q.id for q in tender.all_questions()}
         if not questions:
+            if SCORES_FILE in self.files:
+                # Scores for a tender with no questions mean the tender lost its questions, or the pack its way.
+                self.add(SCORES_FILE, "", "expected no consensus scores: the tender has no scored questions")
             return {}
         if ruleset is not None:
             bidders = {entry.bid_id: entry.bid.bidder for entry in bids}
@@ -293,6 +297,12 @@ class _Builder:
                     raise InvalidOperation
             except InvalidOperation:
                 self.add(SCORES_FILE, f"{where}: score", f"expected a number from 0 to {scale}, found {row['score']!r}")
+                rejected.add((row["bid"], row["question"]))
+                continue
+            try:
+                to_engine_number(value)
+            except ValueError as exc:
+                self.add(SCORES_FILE, f"{where}: score", f"expected a number the rules can compare exactly ({exc})")
                 rejected.add((row["bid"], row["question"]))
                 continue
             if not ZERO <= value <= scale:

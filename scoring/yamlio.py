@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -18,19 +18,54 @@ import yaml
 from scoring.errors import Problem
 
 
-class DecimalSafeLoader(yaml.SafeLoader):
+class _UniqueKeys:
+    """A mapping that names a key twice is refused: YAML would keep the last value and silently drop the first."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)  # type: ignore[attr-defined]
+            if isinstance(key, (str, int, Decimal, bool)) and key in seen:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping", node.start_mark, f"found the key {key!r} twice", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep)  # type: ignore[misc, no-any-return]
+
+
+class DecimalSafeLoader(_UniqueKeys, yaml.SafeLoader):
     pass
+
+
+def _no_sexagesimal(text: str, node: yaml.Node) -> None:
+    # YAML 1.1 reads 1:30 as 90 (base 60): a time or ratio typed by a person must not become a number unasked.
+    if ":" in text:
+        raise yaml.constructor.ConstructorError(
+            None,
+            None,
+            f"{text} would be read as a base-60 number: write the number itself, or quote it",
+            node.start_mark,
+        )
 
 
 def _decimal(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal:
     text = str(loader.construct_scalar(node)).replace("_", "")  # type: ignore[arg-type]
-    lowered = text.lower()
-    if lowered in (".inf", "+.inf", "-.inf", ".nan"):
+    _no_sexagesimal(text, node)
+    if text.lower() in (".inf", "+.inf", "-.inf", ".nan"):
         raise yaml.constructor.ConstructorError(None, None, f"{text} is not a finite number", node.start_mark)
-    return Decimal(text)
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise yaml.constructor.ConstructorError(None, None, f"{text} is not a number", node.start_mark) from None
+
+
+def _int(loader: yaml.SafeLoader, node: yaml.Node) -> int:
+    _no_sexagesimal(str(loader.construct_scalar(node)), node)  # type: ignore[arg-type]
+    return int(loader.construct_yaml_int(node))  # type: ignore[arg-type]
 
 
 DecimalSafeLoader.add_constructor("tag:yaml.org,2002:float", _decimal)
+DecimalSafeLoader.add_constructor("tag:yaml.org,2002:int", _int)
 
 
 # libyaml's C parser under the same safe constructor and Decimal floats: about 8 times faster on bid files.
@@ -39,10 +74,11 @@ DecimalSafeLoader.add_constructor("tag:yaml.org,2002:float", _decimal)
 _FAST_LOADER: type[yaml.CSafeLoader] | None = None
 if getattr(yaml, "__with_libyaml__", False):
 
-    class _FastDecimalSafeLoader(yaml.CSafeLoader):
+    class _FastDecimalSafeLoader(_UniqueKeys, yaml.CSafeLoader):
         pass
 
     _FastDecimalSafeLoader.add_constructor("tag:yaml.org,2002:float", _decimal)
+    _FastDecimalSafeLoader.add_constructor("tag:yaml.org,2002:int", _int)
     _FAST_LOADER = _FastDecimalSafeLoader
 
 
@@ -61,11 +97,26 @@ def parse_yaml(text: str, name: str) -> tuple[Any, Problem | None]:
         return None, Problem(name, where, f"not valid YAML: {problem}")
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
 def parse_json(text: str, name: str) -> tuple[Any, Problem | None]:
     try:
-        return json.loads(text, parse_float=Decimal), None
+        return json.loads(text, parse_float=Decimal, object_pairs_hook=_unique_object), None
     except json.JSONDecodeError as exc:
         return None, Problem(name, f"line {exc.lineno}, column {exc.colno}", f"not valid JSON: {exc.msg}")
+    except _DuplicateKey as exc:
+        return None, Problem(name, str(exc), "found this key twice in one object (JSON would keep only the last)")
 
 
 def read_text(path: Path, name: str) -> tuple[str | None, Problem | None]:
