@@ -6,7 +6,7 @@ trace); this module interprets those decisions and does the relative arithmetic 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -127,11 +127,13 @@ def _score_bid(pack: Pack, index: int, trace: Trace) -> BidResult:
             _collect(result, session.assert_fact(fact))
         for fact in facts.score_facts(tender, {qid: row.score for qid, row in scores.items()}):
             _collect(result, session.assert_fact(fact))
+        binding_caps: dict[int, Firing] = {}
         for number, commitment in enumerate(bid.commitments, start=1):
             fact = facts.commitment_fact(number, commitment, tender, ruleset)
             fired = session.assert_fact(fact)
-            result.commitments.append(_commitment_value(fact, commitment.note, fired, ruleset.id))
+            result.commitments.append(_commitment_value(fact, commitment.note, fired, ruleset.id, binding_caps))
             _collect(result, fired)
+        result.commitments = _cap_measures(result, binding_caps)
         theme_values = {theme: ZERO for theme in ruleset.model.themes}
         for value in result.commitments:
             if value.counted and value.theme is not None:
@@ -162,7 +164,10 @@ def _score_bid(pack: Pack, index: int, trace: Trace) -> BidResult:
     return result
 
 
-def _commitment_value(fact: dict[str, Any], note: str | None, fired: list[Firing], ruleset_id: str) -> CommitmentValue:
+def _commitment_value(
+    fact: dict[str, Any], note: str | None, fired: list[Firing], ruleset_id: str, binding_caps: dict[int, Firing]
+) -> CommitmentValue:
+    """A commitment as its rules valued it, before any cap (caps apply to a measure's total: `_cap_measures`)."""
     values = [f for f in fired if f.effect["type"] == "value"]
     if len(values) > 1:
         # Counting the first and dropping the rest would hide a ruleset error behind a plausible figure.
@@ -173,7 +178,9 @@ def _commitment_value(fact: dict[str, Any], note: str | None, fired: list[Firing
         )
     caps = [f for f in fired if f.effect["type"] == "cap"]
     raw: Decimal | None = values[0].effect["amount"] if values else None
-    cap: Decimal | None = min(c.effect["limit"] for c in caps) if values and caps else None
+    if values and caps:
+        # Several cap rules may match: the lowest limit binds, and the first rule to set it is the one named.
+        binding_caps[fact["index"]] = min(caps, key=lambda c: c.effect["limit"])
     # Built once with every figure (dataclasses.replace on a frozen value was a tenth of a bid's own cost).
     return CommitmentValue(
         index=fact["index"],
@@ -185,21 +192,18 @@ def _commitment_value(fact: dict[str, Any], note: str | None, fired: list[Firing
         counted=bool(values),
         proxy_gbp=values[0].effect["rate"] if values else None,
         raw_gbp=raw,
-        value_gbp=ZERO if raw is None else raw if cap is None else min(raw, cap),
-        cap_gbp=cap,
-        capped=raw is not None and cap is not None and raw > cap,
+        value_gbp=ZERO if raw is None else raw,
+        cap_gbp=binding_caps[fact["index"]].effect["limit"] if fact["index"] in binding_caps else None,
         rules=tuple(f.rule for f in fired),
     )
 
 
 def _collect(result: BidResult, fired: list[Firing]) -> None:
-    """Flags, exclusions and binding caps from a bid's firings, in firing order."""
+    """Flags and exclusions from a bid's firings, in firing order."""
     for firing in fired:
         effect = firing.effect
         if effect["type"] == "flag":
             result.flags.append(Flag(effect["code"], effect["message"], firing.rule))
-        elif effect["type"] == "cap":
-            _cap_flag(result, firing, fired)
         elif effect["type"] == "exclude":
             result.excluded_reasons.append(Exclusion(effect["code"], effect["reason"], firing.rule))
 
@@ -208,25 +212,40 @@ def _collect(result: BidResult, fired: list[Firing]) -> None:
 _CAP_LIMITS = {"contract_value_gbp": "the contract value"}
 
 
-def _cap_flag(result: BidResult, firing: Firing, fired: list[Firing]) -> None:
-    # The commitment's value was recorded from the same assert before its firings are collected: it is the
-    # last one, so the search from the end stops at once (from the start it was quadratic in commitments).
-    index = firing.fact["index"]
-    value = next(c for c in reversed(result.commitments) if c.index == index)
-    if not value.capped:
-        return  # the cap did not bind, or there was nothing valued to cap (a measure the tender does not accept)
-    # Several cap rules may match one commitment: only the first that binds raises the flag, once.
-    binding = next(f for f in fired if f.effect["type"] == "cap" and f.effect["limit"] == value.cap_gbp)
-    if firing is binding:
-        limit = _CAP_LIMITS.get(firing.effect.get("limit_field", ""), f"the limit of rule {firing.rule}")
-        result.flags.append(
-            Flag(
-                "capped",
-                f"Commitment {index} ({value.measure}): £{fmt2(value.raw_gbp or ZERO)} capped at "
-                f"£{fmt2(value.cap_gbp or ZERO)} ({limit}).",
-                firing.rule,
-            )
-        )
+def _cap_measures(result: BidResult, binding_caps: dict[int, Firing]) -> list[CommitmentValue]:
+    """Apply each cap to its measure's total in the bid, flagging each measure it binds on once.
+
+    scoring.md caps a measure, not a line: a spend offered over two lines must not count twice the contract
+    value. Where the cap binds, the lines keep their order and the last ones give up what is over the cap.
+    """
+    lines: dict[str, list[int]] = {}
+    for position, value in enumerate(result.commitments):
+        if value.counted:
+            lines.setdefault(value.measure, []).append(position)
+    capped = list(result.commitments)
+    for measure, positions in lines.items():
+        caps = [binding_caps[capped[p].index] for p in positions if capped[p].index in binding_caps]
+        if not caps:
+            continue
+        firing = min(caps, key=lambda c: c.effect["limit"])
+        limit: Decimal = firing.effect["limit"]
+        total = sum((capped[p].raw_gbp or ZERO for p in positions), ZERO)
+        if total <= limit:
+            continue
+        remaining = limit
+        for p in positions:
+            raw = capped[p].raw_gbp or ZERO
+            counts = min(raw, remaining)
+            remaining -= counts
+            capped[p] = replace(capped[p], value_gbp=counts, cap_gbp=limit, capped=counts < raw)
+        where = _CAP_LIMITS.get(firing.effect.get("limit_field", ""), f"the limit of rule {firing.rule}")
+        if len(positions) == 1:
+            what = f"Commitment {capped[positions[0]].index} ({measure}): £{fmt2(total)}"
+        else:
+            numbers = ", ".join(str(capped[p].index) for p in positions)
+            what = f"Measure {measure}, commitments {numbers}: £{fmt2(total)} in all,"
+        result.flags.append(Flag("capped", f"{what} capped at £{fmt2(limit)} ({where}).", firing.rule))
+    return capped
 
 
 def _relative_points(pack: Pack, eligible: list[BidResult]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 from conftest import all_scores, basic_bid, basic_tender
@@ -178,7 +179,8 @@ def test_excluded_bids_keep_their_commitment_flags(make_pack: Callable[..., Path
     )
     x = bid(score(pack), "x")
     assert x.status == "excluded"
-    assert flag_codes(x) == ["capped", "unknown_measure"]
+    # Caps bind on a measure's total, so they are decided (and flagged) after every commitment is valued.
+    assert flag_codes(x) == ["unknown_measure", "capped"]
 
 
 def test_of_several_caps_only_the_binding_one_flags_once(make_pack: Callable[..., Path], tmp_path: Path) -> None:
@@ -204,3 +206,20 @@ def test_of_several_caps_only_the_binding_one_flags_once(make_pack: Callable[...
         "Commitment 1 (NT28): £8000.00 capped at £5000.00 (the limit of rule cap.nt28_donations)."
     )
     assert a.themes["social"].gbp == dec("5000.00")
+
+
+def test_a_cap_binds_on_the_measure_not_on_each_line(make_pack: Callable[..., Path]) -> None:
+    # Contract £100,000. STK-GRO-1 (local spend, £1 per £, capped at the contract value) offered in two lines
+    # of £60,000 and £70,000.01: £130,000.01 in all, capped at £100,000.00. Line 1 counts £60,000.00 and line 2
+    # the £40,000.00 left. Per line, neither line is over the cap and £130,000.01 would have counted.
+    lines = [{"measure": "STK-GRO-1", "quantity": "60000.00"}, {"measure": "STK-GRO-1", "quantity": "70000.01"}]
+    pack = make_pack(basic_tender(), {"a": basic_bid("A", "100000.00", lines)}, all_scores(["a"]))
+    a = bid(score(pack), "a")
+    assert [(c.value_gbp, c.capped) for c in a.commitments] == [
+        (Decimal("60000.00"), False),
+        (Decimal("40000.00"), True),
+    ]
+    assert a.themes["growth"].gbp == Decimal("100000.00")
+    assert flag_message(a, "capped") == (
+        "Measure STK-GRO-1, commitments 1, 2: £130000.01 in all, capped at £100000.00 (the contract value)."
+    )
