@@ -8,6 +8,13 @@ import io
 from scoring.numbers import fmt2, opt2
 from scoring.result import Result
 
+# Spreadsheets run a cell that starts with one of these as a formula; a bidder's name must stay text (OWASP).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(value: str) -> str:
+    return f"'{value}" if value.startswith(_FORMULA_START) else value
+
 
 def render_csv(result: Result) -> str:
     buffer = io.StringIO()
@@ -22,11 +29,11 @@ def render_csv(result: Result) -> str:
     # An excluded bid's points are empty cells, as spreadsheets expect of a missing figure.
     for b in result.bids:
         writer.writerow(
-            ["" if b.rank is None else b.rank, b.bid_id, b.bidder, b.status, fmt2(b.price_gbp)]
+            ["" if b.rank is None else b.rank, _text(b.bid_id), _text(b.bidder), b.status, fmt2(b.price_gbp)]
             + [opt2(points) or "" for points in (b.price_points, b.quality_points, b.sv_points)]
             + [fmt2(b.themes[t].gbp) for t in themes]
             + [opt2(b.themes[t].points) or "" for t in themes]
             + [fmt2(b.sv_total_gbp), fmt2(b.sv_percent), opt2(b.total) or ""]
-            + [" ".join(f.code for f in b.flags), " ".join(e.reason for e in b.excluded_reasons)]
+            + [" ".join(f.code for f in b.flags), _text(" ".join(e.reason for e in b.excluded_reasons))]
         )
     return buffer.getvalue()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from tabulate import tabulate
 
 from scoring.numbers import ZERO, fmt2, fmt_gbp, fmt_money, fmt_plain
@@ -13,11 +15,11 @@ HEADERS = ["Rank", "Bidder", "Price £", "Price pts", "Quality", "Social value",
 ALIGN = ("right", "left", "right", "right", "right", "right", "right", "left")
 
 
-def _rows(result: Result) -> list[list[str]]:
+def _rows(result: Result, text: Callable[[str], str] = str) -> list[list[str]]:
     return [
         [
             str(b.rank),
-            b.bidder,
+            text(b.bidder),
             fmt_money(b.price_gbp),
             fmt2(b.price_points or ZERO),
             fmt2(b.quality_points or ZERO),
@@ -43,9 +45,18 @@ def _policy_lines(result: Result) -> list[str]:
 
 
 def _excluded_lines(result: Result) -> list[str]:
+    # An excluded bid's flags still matter (scoring.md values every bid): an implausible offer is worth knowing.
     return [
-        f"Excluded: {b.bidder} ({b.bid_id}): " + " ".join(e.reason for e in b.excluded_reasons) for b in result.excluded
+        f"Excluded: {b.bidder} ({b.bid_id}): "
+        + " ".join(e.reason for e in b.excluded_reasons)
+        + (f" Flags: {', '.join(f.code for f in b.flags)}." if b.flags else "")
+        for b in result.excluded
     ]
+
+
+def _markdown_cell(text: str) -> str:
+    # A bidder called "Acme | Sons" must not add a column and shift every figure after it.
+    return text.replace("|", "\\|")
 
 
 def _heading(result: Result) -> str:
@@ -71,7 +82,8 @@ def render_table(result: Result) -> str:
 def render_markdown(result: Result) -> str:
     parts = [f"# {result.tender.id} {result.tender.title}", "", _heading(result), ""]
     if result.eligible:
-        parts.append(tabulate(_rows(result), headers=HEADERS, tablefmt="github", disable_numparse=True, colalign=ALIGN))
+        rows = _rows(result, _markdown_cell)
+        parts.append(tabulate(rows, headers=HEADERS, tablefmt="github", disable_numparse=True, colalign=ALIGN))
         parts.append("")
     parts.append(summary_line(result))
     parts.append("")

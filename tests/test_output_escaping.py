@@ -1,0 +1,39 @@
+"""Bidders' names are data: they never break a Markdown table, run as a spreadsheet formula, or hide flags."""
+
+import csv
+import io
+
+from conftest import all_scores, basic_bid, basic_tender, invoke
+
+
+def test_a_pipe_in_a_bidder_name_stays_in_its_markdown_cell(make_pack) -> None:
+    bids = {"a": basic_bid("Acme | Sons Ltd", "100000.00"), "b": basic_bid("Beta Ltd", "80000.00")}
+    pack = make_pack(basic_tender(), bids, all_scores(["a", "b"]))
+    result = invoke("score", pack, "--format", "markdown", "--no-ledger")
+    assert result.exit_code == 0, result.output
+    rows = [line for line in result.stdout.splitlines() if line.startswith("|")]
+    # A header, a rule and two bids, each with the header's 8 cells: unescaped pipes are the only separators.
+    cells = [line.replace("\\|", "").count("|") - 1 for line in rows]
+    assert cells == [8, 8, 8, 8]
+    assert "Acme \\| Sons Ltd" in result.stdout
+
+
+def test_a_formula_in_a_bidder_name_is_written_as_text_in_csv(make_pack) -> None:
+    bids = {"a": basic_bid('=HYPERLINK("http://example.invalid","x")', "100000.00")}
+    pack = make_pack(basic_tender(), bids, all_scores(["a"]))
+    result = invoke("score", pack, "--format", "csv", "--no-ledger")
+    assert result.exit_code == 0, result.output
+    (row,) = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert row["bidder"] == '\'=HYPERLINK("http://example.invalid","x")'
+
+
+def test_an_excluded_bids_flags_are_shown_in_the_table(make_pack) -> None:
+    # Excluded at the gate, yet its £150,000 spend on a £100,000 contract is still valued, and capped (at exactly
+    # the contract value, so not also implausible, which needs more than 1.0 × the contract value).
+    x = basic_bid("X Ltd", "90000.00", [{"measure": "STK-GRO-1", "quantity": "150000.00"}])
+    x["gates"]["modern_slavery"] = "fail"
+    pack = make_pack(basic_tender(), {"a": basic_bid("A Ltd", "100000.00"), "x": x}, all_scores(["a", "x"]))
+    result = invoke("score", pack, "--no-ledger")
+    assert result.exit_code == 0, result.output
+    (line,) = [line for line in result.stdout.splitlines() if line.startswith("Excluded: X Ltd")]
+    assert line.endswith("was answered fail, not pass. Flags: capped.")
