@@ -52,7 +52,8 @@ from benchmarks.workload import WorkloadSpec, generate  # noqa: E402
 from engine.effects import compute_effect  # noqa: E402
 from engine.predicate import matches  # noqa: E402
 from engine.ruleset import PRIME_RULE, compiled_ruleset  # noqa: E402
-from scoring.batch import PackOutcome, PackTask, default_jobs, run_batch, score_many, score_pack  # noqa: E402
+from scoring.batch.packs import PackOutcome, PackTask, run_batch, score_many, score_pack  # noqa: E402
+from scoring.batch.runner import default_jobs  # noqa: E402
 from scoring.errors import TenderscoreError  # noqa: E402
 from scoring.evaluate import evaluate  # noqa: E402
 from scoring.files import write_atomic  # noqa: E402

@@ -5,18 +5,23 @@ from __future__ import annotations
 
 import os
 import pty
+import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import STOCKPORT_PACK, all_scores, basic_bid, basic_tender, invoke, write_pack
+from conftest import ROOT, STOCKPORT_PACK, all_scores, basic_bid, basic_tender, invoke, write_pack
+from test_batch_library import unlistable
 
 from scoring.audit import Ledger
 
 TENDERSCORE = Path(sys.executable).parent / "tenderscore"
+README = ROOT / "README.md"
 
 
 def _pack(folder: Path, tender_id: str, low: str = "100000.00", high: str = "125000.00", **tender: Any) -> Path:
@@ -120,11 +125,21 @@ def test_packs_and_folders_of_packs_mix_and_every_result_is_written(period: Path
     ).read_text(encoding="utf-8")
 
 
-def test_a_single_pack_is_scored_exactly_as_before() -> None:
-    result = invoke("score", STOCKPORT_PACK, "--no-ledger")
-    assert result.exit_code == 0
-    assert result.stdout.startswith("STK-2026-014 Highways minor works framework")
-    assert "Pack" not in result.stdout.splitlines()[0]
+def test_a_single_pack_is_scored_exactly_as_before(tmp_path: Path) -> None:
+    """One pack named alone is no batch: stdout is the README's documented result, byte for byte, which is
+    also what --output writes and what a batch writes for that pack; no summary table."""
+    alone = invoke("score", STOCKPORT_PACK, "--no-ledger")
+    assert alone.exit_code == 0, alone.output
+    documented = re.search(r"It prints the ranked result.*?```text\n(.*?)```", README.read_text("utf-8"), re.S)
+    assert documented is not None
+    assert alone.stdout == documented[1]
+    written = invoke("score", STOCKPORT_PACK, "--no-ledger", "--output", tmp_path / "alone.txt")
+    assert (written.exit_code, written.stdout) == (0, "")
+    assert (tmp_path / "alone.txt").read_text(encoding="utf-8") == alone.stdout
+    batch = invoke("score", STOCKPORT_PACK, "--no-ledger", "--output-dir", tmp_path / "out")
+    assert batch.exit_code == 0, batch.output
+    assert (tmp_path / "out" / "stockport-highways.txt").read_text(encoding="utf-8") == alone.stdout
+    assert "1 packs: 1 ok, 0 refused, 0 error" in batch.stdout and "packs:" not in alone.stdout
 
 
 @pytest.mark.parametrize(
@@ -202,3 +217,133 @@ def test_a_progress_bar_shows_on_a_terminal_and_not_in_a_pipe(period: Path, tmp_
     assert piped.returncode == 0
     assert piped.stderr == ""
     assert "3 packs: 3 ok, 0 refused, 0 error" in piped.stdout
+
+
+# --- A batch stopped by Ctrl-C, or by a pack that kills its worker -------------------------------------------
+
+# The real command, with a hook in every worker: each worker process imports this script (as __mp_main__) before
+# it scores anything, so the hook is in place there. A pack named `slow-*` holds its worker until it is ended; a
+# pack named `crash-*` kills its worker outright, as a crash in durable-rules' C core would.
+HOOKED_TENDERSCORE = """
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import scoring.batch.packs
+from scoring.cli import main
+
+load_pack = scoring.batch.packs.load_pack
+
+
+def hooked(folder, *args, **kwargs):
+    if folder.name.startswith("slow-"):
+        # Whether Ctrl-C would reach this worker: only the parent may act on it.
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+        deaf = signal.getsignal(signal.SIGINT) == signal.SIG_IGN or signal.SIGINT in blocked
+        (Path(os.environ["HOOK_MARKS"]) / folder.name).write_text(f"deaf to Ctrl-C: {deaf}")
+        time.sleep(120)
+    if folder.name.startswith("crash-"):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return load_pack(folder, *args, **kwargs)
+
+
+scoring.batch.packs.load_pack = hooked
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # as at a terminal, whatever started the test
+    main()
+"""
+
+
+def _hooked(tmp_path: Path, *args: object) -> subprocess.Popen[str]:
+    """The hooked command in a session of its own, so a signal can go to all its processes, as Ctrl-C does."""
+    script, marks = tmp_path / "hooked_tenderscore.py", tmp_path / "marks"
+    script.write_text(HOOKED_TENDERSCORE, encoding="utf-8")
+    marks.mkdir()
+    return subprocess.Popen(
+        [sys.executable, str(script), *map(str, args)],
+        cwd=tmp_path,
+        env={**os.environ, "HOOK_MARKS": str(marks)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def _alive_in_group(group: int) -> list[str]:
+    """The processes of a process group still running (a zombie has ended: only its exit status is left)."""
+    alive = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:  # it ended while being looked at
+            continue
+        if int(fields[2]) == group and fields[0] != "Z":
+            alive.append(stat.parent.name)
+    return alive
+
+
+def _wait_for(condition: Any, what: str) -> None:
+    deadline = time.monotonic() + 60
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+        time.sleep(0.05)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+def test_ctrl_c_stops_a_batch_cleanly_and_keeps_what_was_written(tmp_path: Path) -> None:
+    period = tmp_path / "period"
+    fast = _pack(period / "a-fast", "T-A")
+    _pack(period / "slow-b", "T-B")
+    out, ledger = tmp_path / "out", tmp_path / "ledger.sqlite3"
+    proc = _hooked(tmp_path, "score", period, "--format", "json", "--output-dir", out, "--ledger", ledger, "--jobs", 2)
+    # Two workers: a-fast is scored, its record appended and its file written while slow-b holds the other
+    # worker. Ctrl-C comes with one worker busy and one idle, waiting for work: each would print a traceback.
+    mark = tmp_path / "marks" / "slow-b"
+    _wait_for(lambda: (out / "a-fast.json").exists() and mark.exists() and mark.read_text(encoding="utf-8"), "slow-b")
+    assert mark.read_text(encoding="utf-8") == "deaf to Ctrl-C: True"
+    os.killpg(proc.pid, signal.SIGINT)
+    try:
+        stdout, stderr = proc.communicate(timeout=60)  # not the 120 s the workers would sleep for
+    finally:
+        proc.kill()
+    assert proc.returncode == 130
+    assert stderr == (
+        "Interrupted: not every pack was scored; the results and decision records already written are whole.\n"
+    )
+    assert stdout == ""  # no summary: it would list packs as unscored that were merely stopped
+    assert sorted(p.name for p in out.iterdir()) == ["a-fast.json"]  # and no temporary file left behind
+    assert (out / "a-fast.json").read_text(encoding="utf-8") == _single_json(fast)
+    with Ledger(ledger, create=False) as book:
+        book.verify()
+        assert [entry.tender for entry in book.entries()] == ["T-A"]
+    # The workers (and the forkserver they came from) end with the command, not 120 s later.
+    _wait_for(lambda: not _alive_in_group(proc.pid), "the batch's processes to end")
+
+
+def test_a_crashed_pack_outranks_a_refused_one_in_the_exit_code(period: Path, tmp_path: Path) -> None:
+    shutil.copytree(period / "a-roads", period / "crash-f")
+    out = tmp_path / "out"
+    proc = _hooked(tmp_path, "score", period, "--output-dir", out, "--no-ledger", "--jobs", 2)
+    stdout, stderr = proc.communicate(timeout=120)
+    # c-broken alone would exit 2 and d-refused alone 3; the crash (1) outranks both.
+    assert proc.returncode == 1, stderr
+    errors = [line for line in stderr.splitlines() if line.startswith("Error: ")]
+    assert errors[0].startswith(f"Error: {period / 'c-broken' / 'bids' / 'beta.yaml'}: ")
+    assert errors[1] == f"Error: {period / 'crash-f'}: could not be scored: its worker process died (signal 9, SIGKILL)"
+    assert errors[2].startswith(f"Error: {period / 'd-refused' / 'tender.yaml'}: weights.social_value: ")
+    assert "6 packs: 3 ok, 1 refused, 2 error" in stdout
+    assert sorted(p.name for p in out.iterdir()) == ["a-roads.txt", "b-bridges.txt", "e-estates.txt"]
+
+
+def test_a_folder_that_cannot_be_listed_is_named_and_nothing_is_scored(
+    period: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    unlistable(monkeypatch, period)
+    result = invoke("score", period, "--output-dir", tmp_path / "out", "--no-ledger")
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {period}: cannot be read: Permission denied\n"
+    assert not (tmp_path / "out").exists()

@@ -6,25 +6,20 @@ worker can import them.
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conftest import STOCKPORT_PACK, all_scores, basic_bid, basic_tender, write_pack
 
-from scoring.batch import (
-    EXIT_FAILED,
-    PackOutcome,
-    PackTask,
-    batch_exit_code,
-    discover_packs,
-    output_paths,
-    run_batch,
-    score_pack,
-)
+from scoring.batch.packs import PackOutcome, PackTask, discover_packs, output_paths, run_batch, score_pack
+from scoring.batch.runner import EXIT_FAILED, batch_exit_code
 from scoring.errors import InputError
+from scoring.pack import load_pack
 
 
 def _two_bid_pack(folder: Path, tender_id: str = "T-1") -> Path:
@@ -102,12 +97,52 @@ def test_a_worker_killed_by_one_pack_costs_that_pack_only(tmp_path: Path) -> Non
     assert all(o.rendered and '"id": "T-' in o.rendered for o in delivered if o.status == "ok")
 
 
-def test_exit_code_is_the_highest_of_the_packs() -> None:
+def test_exit_code_is_a_crash_if_any_else_the_highest_of_the_packs() -> None:
     def outcome(code: int) -> PackOutcome:
         return PackOutcome(0, Path("p"), "ok" if code == 0 else "error", code)
 
     assert batch_exit_code([]) == 0
     assert batch_exit_code([outcome(0), outcome(0)]) == 0
     assert batch_exit_code([outcome(0), outcome(2)]) == 2
+    # No crash: a refusal (3) outranks bad input (2).
     assert batch_exit_code([outcome(3), outcome(2), outcome(0)]) == 3
-    assert batch_exit_code([outcome(1), outcome(2)]) == 2
+    # A crash (1) outranks both, though its number is lower: it is never hidden behind a refused pack.
+    assert batch_exit_code([outcome(1), outcome(2)]) == EXIT_FAILED == 1
+    assert batch_exit_code([outcome(3), outcome(0), outcome(1), outcome(2)]) == 1
+
+
+def unlistable(monkeypatch: pytest.MonkeyPatch, *folders: Path) -> None:
+    """Listing these folders fails as it does without read permission (the tests may run as root, who reads all)."""
+    listdir = Path.iterdir
+
+    def iterdir(self: Path) -> Iterator[Path]:
+        if self in folders:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
+        return listdir(self)
+
+    monkeypatch.setattr(Path, "iterdir", iterdir)
+
+
+def test_folders_that_cannot_be_listed_are_input_errors_naming_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    period, locked = tmp_path / "period", tmp_path / "locked"
+    _two_bid_pack(period / "a")
+    locked.mkdir()
+    unlistable(monkeypatch, period, locked)
+    with pytest.raises(InputError) as caught:
+        discover_packs([period, STOCKPORT_PACK, locked])
+    assert caught.value.lines() == [
+        f"{period}: cannot be read: Permission denied",
+        f"{locked}: cannot be read: Permission denied",
+    ]
+
+
+def test_a_bids_folder_that_cannot_be_listed_is_an_input_error_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pack = _two_bid_pack(tmp_path / "pack")
+    unlistable(monkeypatch, pack / "bids")
+    with pytest.raises(InputError) as caught:
+        load_pack(pack)
+    assert caught.value.lines() == [f"{pack}/bids: cannot be read: Permission denied"]

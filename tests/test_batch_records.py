@@ -10,7 +10,7 @@ import pytest
 from conftest import all_scores, basic_bid, basic_tender, invoke, write_pack
 
 from scoring.audit.record import seal, section_digests
-from scoring.batch import expand_records
+from scoring.batch.records import expand_records
 
 
 @pytest.fixture

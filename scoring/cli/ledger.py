@@ -8,11 +8,13 @@ from pathlib import Path
 
 import click
 
-from scoring import batch
 from scoring.audit import Ledger, StoredRecord, record_decision
 from scoring.audit.record import record_text
 from scoring.audit.replay import verified
 from scoring.audit.source import ledger_record
+from scoring.batch.records import expand_records
+from scoring.batch.runner import default_jobs
+from scoring.cli.batching import check_and_report, jobs_option
 from scoring.cli.common import emit, format_option, ledger_option, output_option, user_errors
 from scoring.evaluate import Evaluation
 from scoring.output.html import render_record_html
@@ -107,7 +109,7 @@ def export(record_id: int, ledger: Path, output: Path | None) -> None:
 
 @ledger.command("verify")
 @click.argument("records", metavar="[RECORD...]", nargs=-1)
-@batch.jobs_option("records")
+@jobs_option("records")
 @ledger_option
 @user_errors
 def verify(records: tuple[str, ...], jobs: int | None, ledger: Path) -> None:
@@ -118,7 +120,8 @@ def verify(records: tuple[str, ...], jobs: int | None, ledger: Path) -> None:
     With RECORD arguments (record files from `ledger export`, ledger ids, id ranges such as 3-40, folders of
     record files), each record is verified on its own by --jobs worker processes, and each one that follows
     the one before it in the chain must name that record's hash; a summary table lists every record, and one
-    that fails never stops the others (exit 4 if any fails).
+    that fails never stops the others (exit 4 if any fails; 1 if any could not be checked at all, its worker
+    process died or an internal error).
 
     \b
     Examples:
@@ -127,8 +130,8 @@ def verify(records: tuple[str, ...], jobs: int | None, ledger: Path) -> None:
     """
     if records:
         # The ledger is named here, in this process: workers may not share this process's environment.
-        references = batch.expand_records(records)
-        code = batch.check_and_report(references, "verify", ledger, jobs or batch.default_jobs())
+        references = expand_records(records)
+        code = check_and_report(references, "verify", ledger, jobs or default_jobs())
         if code:
             sys.exit(code)
         return

@@ -7,12 +7,14 @@ from pathlib import Path
 
 import click
 
-from scoring import batch
 from scoring.audit import Ledger
 from scoring.audit.record import short
 from scoring.audit.replay import replay as replay_record
 from scoring.audit.replay import report_lines
 from scoring.audit.source import load_record
+from scoring.batch.records import expand_records
+from scoring.batch.runner import default_jobs
+from scoring.cli.batching import check_and_report, jobs_option
 from scoring.cli.common import fail, ledger_option, user_errors
 from scoring.errors import EXIT_DIFFERS
 
@@ -20,7 +22,7 @@ from scoring.errors import EXIT_DIFFERS
 @click.command()
 @click.argument("records", metavar="RECORD...", nargs=-1)
 @click.option("--all", "every", is_flag=True, help="Replay every record in the ledger.")
-@batch.jobs_option("records")
+@jobs_option("records")
 @ledger_option
 @user_errors
 def replay(records: tuple[str, ...], every: bool, jobs: int | None, ledger: Path) -> None:
@@ -35,7 +37,8 @@ def replay(records: tuple[str, ...], every: bool, jobs: int | None, ledger: Path
     differs or does not verify never stops the others. A progress bar shows on stderr when it is a terminal.
 
     Exit codes: 0 identical, 4 different (the differences are listed: which bid, which figure, recorded vs now)
-    or the record does not verify, 2 no such record.
+    or the record does not verify, 2 no such record; with several records, 1 if any could not be checked at
+    all (its worker process died, or an internal error), else the highest of any record.
 
     \b
     Examples:
@@ -44,7 +47,7 @@ def replay(records: tuple[str, ...], every: bool, jobs: int | None, ledger: Path
       tenderscore replay --all --jobs 4
       tenderscore replay 1-250 exported-2025/
     """
-    references = batch.expand_records(records)
+    references = expand_records(records)
     if every:
         with Ledger(ledger, create=False) as book:
             references += [str(entry.id) for entry in book.entries()]
@@ -68,6 +71,6 @@ def replay(records: tuple[str, ...], every: bool, jobs: int | None, ledger: Path
 
 def _replay_many(references: list[str], jobs: int | None, ledger: Path) -> None:
     # The ledger is named here, in this process: workers may not share this process's environment.
-    code = batch.check_and_report(references, "replay", ledger, jobs or batch.default_jobs())
+    code = check_and_report(references, "replay", ledger, jobs or default_jobs())
     if code:
         sys.exit(code)

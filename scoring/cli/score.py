@@ -7,8 +7,10 @@ from pathlib import Path
 
 import click
 
-from scoring import batch
 from scoring.audit import Ledger
+from scoring.batch.packs import discover_packs, score_many
+from scoring.batch.runner import batch_exit_code, default_jobs
+from scoring.cli.batching import jobs_option, print_outcomes, progress_bar, stop_on_ctrl_c, summary_table
 from scoring.cli.common import emit, format_option, given, ledger_option, output_option, user_errors
 from scoring.cli.ledger import keep_record
 from scoring.errors import InputError, Problem
@@ -30,7 +32,7 @@ from scoring.pack import load_pack
     type=click.Path(file_okay=False, path_type=Path),
     help="With several packs: write each pack's result to DIR/<pack name>.<ext> (txt, json, csv, md, html).",
 )
-@batch.jobs_option("packs")
+@jobs_option("packs")
 @ledger_option
 @click.option("--no-ledger", is_flag=True, help="Keep no decision record of this run.")
 @user_errors
@@ -55,9 +57,11 @@ def score(
 
     Several packs are scored independently by --jobs worker processes, each into its own result file in
     --output-dir, each with its own decision record (appended in pack order). A pack that fails is listed
-    with its error and the others are scored all the same; a summary table ends the run, and the exit code
-    is the highest of any pack (3 if one was refused, else 2 if one had bad input). A progress bar shows
-    on stderr when it is a terminal.
+    with its error and the others are scored all the same; a summary table ends the run. The exit code is
+    1 if any pack could not be scored at all (its worker process died, or an internal error), else the
+    highest of any pack (3 if one was refused, else 2 if one had bad input). A progress bar shows on stderr
+    when it is a terminal. Ctrl-C stops the batch (exit 130): the result files and decision records already
+    written are complete, and no file is left half-written.
 
     \b
     Examples:
@@ -68,7 +72,7 @@ def score(
     """
     if no_ledger and given("ledger"):
         raise click.UsageError("--ledger and --no-ledger contradict each other: give one.")
-    folders = batch.discover_packs(packs)
+    folders = discover_packs(packs)
     if list(packs) != folders or output_dir is not None:
         _score_many(folders, fmt, output, output_dir, jobs, None if no_ledger else ledger)
         return
@@ -78,6 +82,10 @@ def score(
     stored = None if no_ledger else keep_record(loaded, evaluation, ledger)
     record = None if stored is None else RecordRef(stored.hash, stored.record["created_at"], str(stored.id))
     emit(render_evaluation(evaluation, fmt, record), output)
+
+
+# Every result file and decision record is written whole or not at all, so what was written before Ctrl-C stands.
+INTERRUPTED = "not every pack was scored; the results and decision records already written are whole."
 
 
 def _score_many(
@@ -98,16 +106,16 @@ def _score_many(
         )
     book = None if ledger is None else Ledger(ledger)
     try:
-        with batch.progress_bar(len(folders), "Scoring") as advance:
-            outcomes = batch.score_many(folders, fmt, output_dir, jobs or batch.default_jobs(), book, advance)
+        with stop_on_ctrl_c(INTERRUPTED), progress_bar(len(folders), "Scoring") as advance:
+            outcomes = score_many(folders, fmt, output_dir, jobs or default_jobs(), book, advance)
     finally:
         if book is not None:
             book.close()
-    batch.print_outcomes(outcomes, batch.summary_table(outcomes))
+    print_outcomes(outcomes, summary_table(outcomes))
     records = [o.record_id for o in outcomes if o.record_id is not None]
     if book is not None and records:
         which = f"record {records[0]}" if len(records) == 1 else f"records {records[0]} to {records[-1]}"
         click.echo(f"Decision {which} appended to ledger {book.path}", err=True)
-    code = batch.batch_exit_code(outcomes)
+    code = batch_exit_code(outcomes)
     if code:
         sys.exit(code)

@@ -1,0 +1,230 @@
+"""Scoring many packs: which folders are packs, where each result goes, and each pack's outcome.
+
+A pack that fails never stops the others: its error is part of its outcome. Decision records are sealed onto
+the ledger here, in the parent, in pack order, so the chain is the same whatever the number of workers.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine import EngineError
+from scoring.audit import Ledger, build_record
+from scoring.batch.runner import EXIT_FAILED, crash, run_in_order
+from scoring.errors import EXIT_INPUT, EXIT_OK, InputError, PolicyRefused, Problem, TenderscoreError
+from scoring.evaluate import Evaluation, evaluate
+from scoring.files import write_atomic
+from scoring.numbers import fmt2
+from scoring.output import render_evaluation
+from scoring.output.html import RecordRef
+from scoring.pack import TENDER_FILE, load_pack
+
+EXTENSIONS = {"table": "txt", "json": "json", "csv": "csv", "markdown": "md", "html": "html"}
+
+
+def discover_packs(paths: Iterable[Path]) -> list[Path]:
+    """Pack folders from the command line: a pack (it has a tender.yaml) or a folder of packs, in given order.
+
+    A folder with no tender.yaml of its own but with pack subfolders stands for those subfolders, sorted by name;
+    any other folder is taken as a pack, so a broken pack is reported by loading it like any other. A folder
+    that cannot be read is an input error, every one named at once, before anything is scored.
+    """
+    found: list[Path] = []
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            if (path / TENDER_FILE).is_file() or not path.is_dir():
+                found.append(path)
+                continue
+            children = sorted(p for p in path.iterdir() if p.is_dir() and (p / TENDER_FILE).is_file())
+        except OSError as exc:
+            problems.append(Problem(str(path), "", f"cannot be read: {exc.strerror}"))
+            continue
+        found += children or [path]
+    if problems:
+        raise InputError(problems)
+    return found
+
+
+def pack_name(folder: Path) -> str:
+    # abspath, not resolve: `.` and `pack/` have the folder's own name, and a symlinked pack keeps its link's.
+    return Path(os.path.abspath(folder)).name
+
+
+def output_paths(folders: Sequence[Path], output_dir: Path, fmt: str) -> list[Path]:
+    """`DIR/<pack name>.<ext>` for each pack; two packs with the same name would overwrite each other: refused."""
+    ext = EXTENSIONS.get(fmt, fmt)
+    seen: dict[str, Path] = {}
+    problems: list[Problem] = []
+    for folder in folders:
+        name = pack_name(folder)
+        if name in seen:
+            problems.append(
+                Problem(
+                    str(folder),
+                    "",
+                    f"expected pack names unique within --output-dir, found {name!r} also at {seen[name]}",
+                )
+            )
+        seen.setdefault(name, folder)
+    if problems:
+        raise InputError(problems)
+    return [output_dir / f"{pack_name(folder)}.{ext}" for folder in folders]
+
+
+@dataclass
+class PackOutcome:
+    """What scoring one pack produced: its result text or its errors, and the figures for the summary."""
+
+    index: int
+    folder: Path
+    status: str  # ok | refused | error
+    exit_code: int
+    tender_id: str = ""
+    winner: str = ""
+    total: str = ""
+    bids: int = 0
+    firings: int = 0
+    errors: list[str] = field(default_factory=list)
+    rendered: str | None = None
+    record: dict[str, object] | None = None
+    # Only for an HTML report with a decision record: the report cites the record, sealed in the parent.
+    evaluation: Evaluation | None = None
+    record_id: int | None = None
+    file: Path | None = None
+
+    @property
+    def name(self) -> str:
+        return pack_name(self.folder)
+
+    def fail(self, error: TenderscoreError) -> None:
+        self.status, self.exit_code, self.errors = "error", error.exit_code, error.lines()
+        self.rendered = self.record = self.evaluation = None
+
+    def crashed(self, why: str) -> PackOutcome:
+        """The pack could not be scored for a reason that is not its input's (a bug, a dead worker)."""
+        self.status, self.exit_code = "error", EXIT_FAILED
+        self.errors = [f"{self.folder}: could not be scored: {why}"]
+        return self
+
+    def slim(self) -> PackOutcome:
+        """The outcome without its result text and record: what a summary of thousands of packs keeps."""
+        kept = copy.copy(self)
+        kept.rendered = kept.record = kept.evaluation = None
+        return kept
+
+
+@dataclass(frozen=True)
+class PackTask:
+    index: int
+    folder: Path
+    fmt: str
+    # Whether to build the pack's decision record (its body: the parent seals it onto the ledger's chain).
+    record: bool = False
+
+    def outcome(self) -> PackOutcome:
+        return PackOutcome(self.index, self.folder, "error", EXIT_INPUT)
+
+    def died(self, why: str) -> PackOutcome:
+        return self.outcome().crashed(why)
+
+
+def _winner(evaluation: Evaluation) -> tuple[str, str]:
+    leaders = [b for b in evaluation.result.eligible if b.rank == 1]
+    if not leaders:
+        return "no eligible bid", ""
+    total = fmt2(leaders[0].total) if leaders[0].total is not None else ""
+    if len(leaders) > 1:
+        return "tie: " + ", ".join(b.bidder for b in leaders), total
+    return leaders[0].bidder, total
+
+
+def score_pack(task: PackTask) -> PackOutcome:
+    """Load, score and render one pack; every failure becomes the outcome's errors, never an exception."""
+    outcome = task.outcome()
+    try:
+        pack = load_pack(task.folder)
+        outcome.tender_id = pack.tender.id
+        outcome.bids = len(pack.bids)
+        evaluation = evaluate(pack)
+        record = build_record(pack, evaluation) if task.record else None
+        # An HTML report cites its decision record, which only the parent can seal: it is rendered there.
+        rendered = None if record is not None and task.fmt == "html" else render_evaluation(evaluation, task.fmt)
+    except PolicyRefused as exc:
+        outcome.status, outcome.exit_code, outcome.errors = "refused", exc.exit_code, exc.lines()
+        return outcome
+    except TenderscoreError as exc:
+        outcome.exit_code, outcome.errors = exc.exit_code, exc.lines()
+        return outcome
+    except EngineError as exc:
+        # As for one pack (scoring.cli.common.user_errors): the ruleset or the pack is at fault.
+        outcome.errors = [str(exc)]
+        return outcome
+    except Exception as exc:  # a bug must not take the other packs down with it; it is reported, by pack
+        return outcome.crashed(crash(exc))
+    outcome.status, outcome.exit_code = "ok", EXIT_OK
+    outcome.record, outcome.rendered = record, rendered
+    outcome.evaluation = evaluation if rendered is None else None
+    outcome.winner, outcome.total = _winner(evaluation)
+    outcome.firings = len(evaluation.trace.firings)
+    return outcome
+
+
+Worker = Callable[[PackTask], PackOutcome]
+
+
+def run_batch(
+    tasks: Sequence[PackTask],
+    jobs: int,
+    deliver: Callable[[PackOutcome], None],
+    progress: Callable[[int], None] | None = None,
+    worker: Worker = score_pack,
+) -> None:
+    """Score `tasks` in `jobs` worker processes, delivering every pack's outcome in pack order."""
+    run_in_order(tasks, jobs, worker, deliver, progress)
+
+
+def score_many(
+    folders: Sequence[Path],
+    fmt: str,
+    output_dir: Path,
+    jobs: int,
+    ledger: Ledger | None = None,
+    progress: Callable[[int], None] | None = None,
+    worker: Worker = score_pack,
+) -> list[PackOutcome]:
+    """Score every pack into `output_dir/<pack name>.<ext>`, each with its decision record when `ledger` is given.
+
+    Records are appended here, in pack order, before the pack's result file is written (as for one pack), so
+    the ledger's chain is the same whatever `jobs` is. Returns the slim outcomes, in pack order.
+    """
+    targets = output_paths(folders, output_dir, fmt)
+    tasks = [PackTask(index, folder, fmt, record=ledger is not None) for index, folder in enumerate(folders)]
+    outcomes: list[PackOutcome] = []
+
+    def deliver(outcome: PackOutcome) -> None:
+        if ledger is not None and outcome.record is not None:
+            try:
+                stored = ledger.append(outcome.record)
+            except TenderscoreError as exc:
+                outcome.fail(exc)
+            else:
+                outcome.record_id = stored.id
+                if outcome.evaluation is not None:
+                    ref = RecordRef(stored.hash, str(stored.record["created_at"]), str(stored.id))
+                    outcome.rendered = render_evaluation(outcome.evaluation, fmt, ref)
+        if outcome.rendered is not None:
+            target = targets[outcome.index]
+            try:
+                write_atomic(target, outcome.rendered)
+                outcome.file = target
+            except InputError as exc:
+                outcome.fail(exc)
+        outcomes.append(outcome.slim())
+
+    run_batch(tasks, jobs, deliver, progress, worker)
+    return outcomes
