@@ -145,21 +145,19 @@ def _score_bid(pack: Pack, index: int, trace: Trace) -> BidResult:
         key: sum((theme_values[t] for t in outcome.themes), ZERO)
         for key, outcome in ruleset.model.core_outcomes.items()
     }
-    questions = {
-        q.id: (section, q)
-        for section, qs in (("quality", tender.quality.questions), ("social_value", tender.social_value.questions))
-        for q in qs
-    }
-    for qid, (section, question) in questions.items():
-        row = scores[qid]
-        result.questions[qid] = QuestionScore(
-            qid, question.title, section, question.weight, row.score, question.min_score, None, row.rationale
+    # Question points are the bid's own (w × score / scale): known here for an eligible bid, none otherwise.
+    eligible = not result.excluded_reasons
+    for section, question in tender.sections():
+        row = scores[question.id]
+        earned = points.question_points(question.weight, row.score, tender.quality.scale_max) if eligible else None
+        result.questions[question.id] = QuestionScore(
+            question.id, question.title, section, question.weight, row.score, question.min_score, earned, row.rationale
         )
     result.themes = {
         theme: ThemeScore(theme, tender.social_value.themes.get(theme, ZERO), theme_values[theme], None, None)
         for theme in ruleset.model.themes
     }
-    if result.excluded_reasons:
+    if not eligible:
         result.status = "excluded"
     return result
 
@@ -254,20 +252,8 @@ def _relative_points(pack: Pack, eligible: list[BidResult]) -> None:
         return
     lowest = min(b.price_gbp for b in eligible)
     best = {theme: max(b.themes[theme].gbp for b in eligible) for theme in eligible[0].themes}
-    scale = tender.quality.scale_max
     for bid in eligible:
         bid.price_points = points.price_points(tender.price.method, tender.weights.price, bid.price_gbp, lowest)
-        for qid, q in bid.questions.items():
-            bid.questions[qid] = QuestionScore(
-                q.id,
-                q.title,
-                q.section,
-                q.weight,
-                q.score,
-                q.min_score,
-                points.question_points(q.weight, q.score, scale),
-                q.rationale,
-            )
         for theme, t in bid.themes.items():
             bid.themes[theme] = ThemeScore(
                 theme, t.weight, t.gbp, best[theme], points.theme_points(t.weight, t.gbp, best[theme])

@@ -57,9 +57,6 @@ def gate_facts(tender: Tender, ruleset: LoadedRuleset, bid: Bid) -> list[dict[st
 
 
 def score_facts(tender: Tender, scores: dict[str, Decimal]) -> list[dict[str, Any]]:
-    sections = [("quality", q) for q in tender.quality.questions] + [
-        ("social_value", q) for q in tender.social_value.questions
-    ]
     return [
         {
             "id": f"score:{question.id}",
@@ -70,7 +67,7 @@ def score_facts(tender: Tender, scores: dict[str, Decimal]) -> list[dict[str, An
             "score": scores[question.id],
             "min_score": question.min_score,
         }
-        for section, question in sections
+        for section, question in tender.sections()
     ]
 
 

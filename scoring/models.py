@@ -171,6 +171,12 @@ class Tender(_Strict):
         """Quality questions, then qualitative social value questions: every question a panel scores."""
         return list(self.quality.questions) + list(self.social_value.questions)
 
+    def sections(self) -> list[tuple[str, Question]]:
+        """Every scored question with the section it counts towards (`quality` or `social_value`), in order."""
+        return [("quality", q) for q in self.quality.questions] + [
+            ("social_value", q) for q in self.social_value.questions
+        ]
+
 
 class Commitment(_Strict):
     measure: str = Field(min_length=1)
