@@ -44,7 +44,7 @@ def test_record_references_expand_in_the_order_given(tmp_path: Path) -> None:
     folder.mkdir()
     for name in ("b.json", "a.json", "notes.txt"):
         (folder / name).write_text("{}", encoding="utf-8")
-    assert expand_records(["7", "2-4", str(folder), "x.json"]) == [
+    assert expand_records(["7", "2-4", str(folder), "x.json"], last_id=10) == [
         "7",
         "2",
         "3",
@@ -53,6 +53,13 @@ def test_record_references_expand_in_the_order_given(tmp_path: Path) -> None:
         str(folder / "b.json"),
         "x.json",
     ]
+
+
+def test_an_id_range_stops_at_the_ledgers_last_record() -> None:
+    # Found in review: `replay 1-100000000` built a hundred million references and ran out of memory.
+    assert expand_records(["2-100000000"], last_id=4) == ["2", "3", "4"]
+    assert expand_records(["9-12"], last_id=4) == ["9-12"]  # nothing there: one reference, "no such record"
+    assert expand_records(["1-3"], last_id=None) == ["1-3"]  # no ledger at all
 
 
 def test_replay_all_replays_every_record_and_sums_up(ledger: Path) -> None:

@@ -212,10 +212,15 @@ class Ledger:
         rows = self._read("SELECT id, created_at, tender, ruleset, winner, hash FROM records ORDER BY id")
         return [Entry(int(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), str(r[5])) for r in rows]
 
+    def last_id(self) -> int | None:
+        """The newest record's id (ids run from 1 without gaps), or None for an empty ledger."""
+        last = self._read("SELECT max(id) FROM records")[0][0]
+        return None if last is None else int(last)
+
     def get(self, record_id: int) -> StoredRecord:
         rows = self._read(f"SELECT {_COLUMNS} FROM records WHERE id = ?", (record_id,))
         if not rows:
-            last = self._read("SELECT max(id) FROM records")[0][0]
+            last = self.last_id()
             known = "the ledger is empty" if last is None else f"records are numbered 1 to {last}"
             raise LedgerUnavailable(f"{self.path}: no record {record_id} ({known})")
         row = rows[0]

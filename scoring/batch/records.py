@@ -7,7 +7,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scoring.audit import RecordBroken
+from scoring.audit import Ledger, RecordBroken
+from scoring.audit.errors import LedgerUnavailable
 from scoring.audit.record import short
 from scoring.audit.replay import replay as replay_record
 from scoring.audit.replay import report_lines, verified
@@ -18,20 +19,34 @@ from scoring.errors import EXIT_DIFFERS, EXIT_INPUT, EXIT_OK, TenderscoreError
 _RANGE = re.compile(r"^(\d+)-(\d+)$")
 
 
-def expand_records(references: Iterable[str]) -> list[str]:
+def expand_records(references: Iterable[str], last_id: int | None) -> list[str]:
     """Record references from the command line: a record file, a ledger id, an id range `3-40`, or a folder of
-    record files (its `*.json`, sorted by name), in the order given."""
+    record files (its `*.json`, sorted by name), in the order given.
+
+    A range stops at the ledger's last record (`last_id`; None when there is no ledger or it is empty):
+    `replay 1-100000000` must not build a hundred million references for records that do not exist. A range
+    with no record in it stays one reference, which then fails as "no such record".
+    """
     found: list[str] = []
     for reference in references:
         folder, span = Path(reference), _RANGE.match(reference)
         if folder.is_dir():
             found += [str(path) for path in sorted(folder.glob("*.json"))]
         elif span is not None and not folder.exists():
-            first, last = int(span[1]), int(span[2])
+            first, last = int(span[1]), min(int(span[2]), last_id or 0)
             found += [str(n) for n in range(first, last + 1)] if first <= last else [reference]
         else:
             found.append(reference)
     return found
+
+
+def ledger_last_id(path: Path) -> int | None:
+    """The ledger's newest record id, or None where there is no ledger (yet) or it has no records."""
+    try:
+        with Ledger(path, create=False) as book:
+            return book.last_id()
+    except LedgerUnavailable:
+        return None
 
 
 @dataclass

@@ -12,7 +12,7 @@ from scoring.audit import Ledger, StoredRecord, record_decision
 from scoring.audit.record import record_text
 from scoring.audit.replay import verified
 from scoring.audit.source import ledger_record
-from scoring.batch.records import expand_records
+from scoring.batch.records import expand_records, ledger_last_id
 from scoring.batch.runner import default_jobs
 from scoring.cli.batching import check_and_report, jobs_option
 from scoring.cli.common import emit, format_option, ledger_option, output_option, user_errors
@@ -130,7 +130,7 @@ def verify(records: tuple[str, ...], jobs: int | None, ledger: Path) -> None:
     """
     if records:
         # The ledger is named here, in this process: workers may not share this process's environment.
-        references = expand_records(records)
+        references = expand_records(records, ledger_last_id(ledger))
         code = check_and_report(references, "verify", ledger, jobs or default_jobs())
         if code:
             sys.exit(code)

@@ -12,7 +12,7 @@ from scoring.audit.record import short
 from scoring.audit.replay import replay as replay_record
 from scoring.audit.replay import report_lines
 from scoring.audit.source import load_record
-from scoring.batch.records import expand_records
+from scoring.batch.records import expand_records, ledger_last_id
 from scoring.batch.runner import default_jobs
 from scoring.cli.batching import check_and_report, jobs_option
 from scoring.cli.common import fail, ledger_option, user_errors
@@ -47,7 +47,7 @@ def replay(records: tuple[str, ...], every: bool, jobs: int | None, ledger: Path
       tenderscore replay --all --jobs 4
       tenderscore replay 1-250 exported-2025/
     """
-    references = expand_records(records)
+    references = expand_records(records, ledger_last_id(ledger))
     if every:
         with Ledger(ledger, create=False) as book:
             references += [str(entry.id) for entry in book.entries()]
