@@ -1,5 +1,6 @@
 """An output path that cannot be written is the user's mistake: a clear error and exit 2, never a traceback."""
 
+import json
 import shutil
 import subprocess
 import sys
@@ -52,3 +53,40 @@ def test_measures_import_to_an_unwritable_path(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith(f"Error: {target}: cannot be written")
     assert not target.exists() and ROOT.exists()
+
+
+def test_score_to_an_unwritable_output_records_no_decision(tmp_path: Path) -> None:
+    # Found in review: the record was appended before the output failed, so the ledger held a decision whose
+    # result its user never received, and a re-run recorded it twice.
+    (tmp_path / BLOCKER).write_text("", encoding="utf-8")
+    ledger = tmp_path / "ledger.sqlite3"
+    target = tmp_path / BLOCKER / "result.json"
+    stockport = str(FIXTURES / "stockport-highways")
+    result = run("score", stockport, "--format", "json", "--output", str(target), "--ledger", str(ledger))
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"Error: {target}: cannot be written")
+    assert (
+        not ledger.exists() or "records are numbered" not in run("ledger", "show", "1", "--ledger", str(ledger)).stderr
+    )
+    listed = run("ledger", "list", "--ledger", str(ledger))
+    assert "STK-2026-014" not in listed.stdout
+
+
+def test_a_batch_result_that_cannot_be_written_records_no_decision(tmp_path: Path) -> None:
+    packs = tmp_path / "packs"
+    for name in ("a", "b"):
+        shutil.copytree(FIXTURES / "stockport-highways", packs / name)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "b.json").mkdir()  # b's result path is taken by a folder: b cannot be written, a can
+    ledger = tmp_path / "ledger.sqlite3"
+    result = run(
+        "score", str(packs), "--format", "json", "--output-dir", str(out), "--ledger", str(ledger), "--jobs", "1"
+    )
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert (out / "a.json").is_file()
+    listed = run("ledger", "list", "--ledger", str(ledger), "--format", "json")
+    assert listed.returncode == 0, listed.stderr
+    assert len(json.loads(listed.stdout)) == 1  # a's decision only

@@ -17,7 +17,7 @@ from scoring.audit import Ledger, build_record
 from scoring.batch.runner import EXIT_FAILED, crash, run_in_order
 from scoring.errors import EXIT_INPUT, EXIT_OK, InputError, PolicyRefused, Problem, TenderscoreError
 from scoring.evaluate import Evaluation, evaluate
-from scoring.files import write_atomic
+from scoring.files import PendingFile
 from scoring.numbers import fmt2
 from scoring.output import render_evaluation
 from scoring.output.html import RecordRef
@@ -207,22 +207,22 @@ def score_many(
     outcomes: list[PackOutcome] = []
 
     def deliver(outcome: PackOutcome) -> None:
-        if ledger is not None and outcome.record is not None:
-            try:
-                stored = ledger.append(outcome.record)
-            except TenderscoreError as exc:
-                outcome.fail(exc)
-            else:
-                outcome.record_id = stored.id
-                if outcome.evaluation is not None:
-                    ref = RecordRef(stored.hash, str(stored.record["created_at"]), str(stored.id))
-                    outcome.rendered = render_evaluation(outcome.evaluation, fmt, ref)
-        if outcome.rendered is not None:
+        # A scored pack arrives rendered, or (an HTML report, which cites its record) with its evaluation.
+        if outcome.rendered is not None or outcome.evaluation is not None:
             target = targets[outcome.index]
             try:
-                write_atomic(target, outcome.rendered)
-                outcome.file = target
-            except InputError as exc:
+                # Claimed before the record is appended, as for one pack: an unwritable result records nothing.
+                with PendingFile(target) as pending:
+                    if ledger is not None and outcome.record is not None:
+                        stored = ledger.append(outcome.record)
+                        outcome.record_id = stored.id
+                        if outcome.evaluation is not None:
+                            ref = RecordRef(stored.hash, str(stored.record["created_at"]), str(stored.id))
+                            outcome.rendered = render_evaluation(outcome.evaluation, fmt, ref)
+                    assert outcome.rendered is not None, "an HTML outcome always carries its record"
+                    pending.commit(outcome.rendered)
+                    outcome.file = target
+            except TenderscoreError as exc:
                 outcome.fail(exc)
         outcomes.append(outcome.slim())
 

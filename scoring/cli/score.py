@@ -11,10 +11,11 @@ from scoring.audit import Ledger
 from scoring.batch.packs import discover_packs, score_many
 from scoring.batch.runner import batch_exit_code, default_jobs
 from scoring.cli.batching import jobs_option, print_outcomes, progress_bar, stop_on_ctrl_c, summary_table
-from scoring.cli.common import emit, format_option, given, ledger_option, output_option, user_errors
+from scoring.cli.common import format_option, given, ledger_option, output_option, user_errors
 from scoring.cli.ledger import keep_record
 from scoring.errors import InputError, Problem
 from scoring.evaluate import evaluate
+from scoring.files import claim_output
 from scoring.output import FORMATS, render_evaluation
 from scoring.output.html import RecordRef
 from scoring.pack import load_pack
@@ -79,9 +80,16 @@ def score(
     (pack,) = packs
     loaded = load_pack(pack)
     evaluation = evaluate(loaded)
-    stored = None if no_ledger else keep_record(loaded, evaluation, ledger)
-    record = None if stored is None else RecordRef(stored.hash, stored.record["created_at"], str(stored.id))
-    emit(render_evaluation(evaluation, fmt, record), output)
+    # The output file is claimed before the record is appended: a path that cannot be written fails with
+    # nothing recorded, so the ledger never holds a decision whose result its user did not receive.
+    with claim_output(output) as pending:
+        stored = None if no_ledger else keep_record(loaded, evaluation, ledger)
+        record = None if stored is None else RecordRef(stored.hash, stored.record["created_at"], str(stored.id))
+        text = render_evaluation(evaluation, fmt, record)
+        if pending is None:
+            click.echo(text, nl=False)
+        else:
+            pending.commit(text)
 
 
 # Every result file and decision record is written whole or not at all, so what was written before Ctrl-C stands.
