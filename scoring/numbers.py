@@ -56,3 +56,8 @@ def fmt_plain(value: Decimal) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text or "0"
+
+
+def plural(count: int, noun: str) -> str:
+    """`1 record`, `3 records`: counts in messages read as English."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

@@ -149,7 +149,7 @@ def test_a_different_result_is_shown_by_bid_and_figure(tmp_path: Path) -> None:
 
     result = invoke("replay", tmp_path / "record.json")
     assert result.exit_code == 4
-    assert "replays differently (1 differences):" in result.stdout
+    assert "replays differently (1 difference):" in result.stdout
     assert "bid acme: quality.questions.Q1.points: recorded 21.00, now 20.00" in result.stdout
     assert "the replay does not match the record" in result.stderr
 

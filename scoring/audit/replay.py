@@ -16,6 +16,7 @@ from scoring.audit.errors import RecordBroken
 from scoring.audit.record import DETERMINISTIC, describe, deterministic_parts, input_files, record_problem
 from scoring.errors import TenderscoreError
 from scoring.evaluate import evaluate
+from scoring.numbers import plural
 from scoring.pack import Pack, build_pack
 from scoring.ruleset import parse_ruleset
 
@@ -162,7 +163,7 @@ def report_lines(outcome: Replay) -> list[str]:
     if outcome.failure is not None:
         return [f"{what} no longer scores: {outcome.failure}"]
     shown = outcome.differences[:MAX_LISTED]
-    lines = [f"{what} replays differently ({len(outcome.differences)} differences):"]
+    lines = [f"{what} replays differently ({plural(len(outcome.differences), 'difference')}):"]
     lines += [f"  {d}" for d in shown]
     if len(outcome.differences) > len(shown):
         lines.append(f"  ... and {len(outcome.differences) - len(shown)} more")

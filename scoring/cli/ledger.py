@@ -17,6 +17,7 @@ from scoring.batch.runner import default_jobs
 from scoring.cli.batching import check_and_report, jobs_option
 from scoring.cli.common import emit, format_option, ledger_option, output_option, user_errors
 from scoring.evaluate import Evaluation
+from scoring.numbers import plural
 from scoring.output.html import render_record_html
 from scoring.output.ledger_view import render_entries, render_record
 from scoring.pack import Pack
@@ -138,4 +139,4 @@ def verify(records: tuple[str, ...], jobs: int | None, ledger: Path) -> None:
     with Ledger(ledger, create=False) as book:
         report = book.verify()
     head = "empty" if report.head is None else f"head {report.head}"
-    click.echo(f"Ledger {book.path}: {report.count} records, chain intact, {head}")
+    click.echo(f"Ledger {book.path}: {plural(report.count, 'record')}, chain intact, {head}")
