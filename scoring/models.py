@@ -57,7 +57,9 @@ def parse_exact(value: Any) -> Decimal:
 Exact = Annotated[Decimal, BeforeValidator(parse_exact)]
 
 
-class _Strict(BaseModel):
+class Strict(BaseModel):
+    """Every input model: an unknown key is an error (a typo must not pass silently), and values are final."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -102,24 +104,24 @@ def _fact_value(value: Any, path: str) -> None:
     raise ValueError(f"facts.{path}: expected text, a number, true/false, a list or a mapping, found {value!r}")
 
 
-class Weights(_Strict):
+class Weights(Strict):
     price: Exact = Field(ge=0, le=100)
     quality: Exact = Field(ge=0, le=100)
     social_value: Exact = Field(ge=0, le=100)
 
 
-class PriceSpec(_Strict):
+class PriceSpec(Strict):
     method: Literal["lowest_relative", "linear_from_lowest"] = "lowest_relative"
 
 
-class Question(_Strict):
+class Question(Strict):
     id: str = Field(min_length=1)
     title: str = ""
     weight: Exact = Field(ge=0)
     min_score: Exact = Decimal(0)
 
 
-class Quality(_Strict):
+class Quality(Strict):
     scale_max: Exact = Field(default=Decimal(5), gt=0)
     # Panel sheets: the steps a score may take (0.5 allows 2.5) and what each point of the scale means.
     scale_step: Exact = Field(default=Decimal(1), gt=0)
@@ -127,7 +129,7 @@ class Quality(_Strict):
     questions: list[Question] = []
 
 
-class SocialValueSpec(_Strict):
+class SocialValueSpec(Strict):
     themes: dict[str, Exact] = {}
     questions: list[Question] = []
     measures: list[str] | None = None
@@ -141,18 +143,18 @@ class SocialValueSpec(_Strict):
         return themes
 
 
-class Exemption(_Strict):
+class Exemption(Strict):
     reason: str
     approved_by: str
 
 
-class Evaluator(_Strict):
+class Evaluator(Strict):
     id: str = Field(min_length=1)
     name: str = ""
     questions: list[str] | None = None
 
 
-class Tender(_Strict):
+class Tender(Strict):
     id: str = Field(min_length=1)
     title: str = ""
     buyer: str = ""
@@ -178,7 +180,7 @@ class Tender(_Strict):
         ]
 
 
-class Commitment(_Strict):
+class Commitment(Strict):
     measure: str = Field(min_length=1)
     quantity: Exact = Field(ge=0)
     note: str | None = None
@@ -193,7 +195,7 @@ class Commitment(_Strict):
         return quantity
 
 
-class Bid(_Strict):
+class Bid(Strict):
     bid_id: str | None = Field(default=None, min_length=1)
     bidder: str = Field(min_length=1)
     price_gbp: Money = Field(gt=0)
@@ -214,7 +216,7 @@ class Bid(_Strict):
         return facts
 
 
-class ScoreRow(_Strict):
+class ScoreRow(Strict):
     bid: str
     question: str
     score: Decimal

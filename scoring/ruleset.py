@@ -14,25 +14,21 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 import rulesets
 from engine import Rule as EngineRule
 from engine import RuleDefinitionError, RulesetSpec, canonical_json, compile_ruleset, sha256_hex
 from scoring.errors import Problem, RulesetError
-from scoring.models import Exact
+from scoring.models import Exact, Strict
 from scoring.validation import pydantic_problems
 from scoring.yamlio import parse_yaml, read_text
 
 THEMES = ("jobs", "growth", "social", "environment", "innovation")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Policy(_Strict):
-    procedures: list[str] = ["competitive"]
+class Policy(Strict):
+    procedures: list[str] = Field(default_factory=lambda: ["competitive"])
     applies_over_gbp: Exact = Field(ge=0)
     floor: Exact = Field(ge=0, le=100)
     target: Exact | None = Field(default=None, ge=0, le=100)
@@ -44,22 +40,22 @@ class Policy(_Strict):
     spread_red_over: Exact = Field(default=Decimal(50), ge=0, le=100)
 
 
-class Theme(_Strict):
+class Theme(Strict):
     number: int
     title: str
 
 
-class CoreOutcome(_Strict):
+class CoreOutcome(Strict):
     title: str
     themes: list[str]
 
 
-class Gate(_Strict):
+class Gate(Strict):
     title: str
     description: str = ""
 
 
-class Measure(_Strict):
+class Measure(Strict):
     code: str = Field(min_length=1)
     theme: str
     unit: str = Field(min_length=1)
@@ -68,7 +64,7 @@ class Measure(_Strict):
     source: str = ""
 
 
-class RuleModel(_Strict):
+class RuleModel(Strict):
     id: str = Field(min_length=1)
     title: str = ""
     when: dict[str, Any]
@@ -76,7 +72,7 @@ class RuleModel(_Strict):
     pri: int = 0
 
 
-class RulesetFile(_Strict):
+class RulesetFile(Strict):
     id: str = Field(min_length=1)
     version: str = Field(min_length=1)
     title: str
@@ -84,9 +80,9 @@ class RulesetFile(_Strict):
     policy: Policy
     themes: dict[str, Theme]
     core_outcomes: dict[str, CoreOutcome]
-    gates: dict[str, Gate] = {}
+    gates: dict[str, Gate] = Field(default_factory=dict)
     measures: list[Measure]
-    rules: list[RuleModel] = []
+    rules: list[RuleModel] = Field(default_factory=list)
 
 
 @dataclass(frozen=True)

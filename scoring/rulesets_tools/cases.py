@@ -14,10 +14,11 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 
 from engine import EngineError, Firing, Session, Trace, plain
 from scoring.errors import EXIT_DIFFERS, InputError, Problem, RulesetError, TenderscoreError
+from scoring.models import Strict
 from scoring.ruleset import LoadedRuleset, resolve_ruleset, shipped_path
 from scoring.validation import pydantic_problems
 from scoring.yamlio import load_mapping_text, read_text
@@ -25,24 +26,20 @@ from scoring.yamlio import load_mapping_text, read_text
 CASES_SUFFIX = ".tests.yaml"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ExpectedFiring(_Strict):
+class ExpectedFiring(Strict):
     rule: str = Field(min_length=1)
     # Only the effect values named here are compared (type, amount, code, message, ...).
-    effect: dict[str, Any] = {}
+    effect: dict[str, Any] = Field(default_factory=dict)
 
 
-class Case(_Strict):
+class Case(Strict):
     name: str = Field(min_length=1)
     description: str = ""
     facts: list[dict[str, Any]] = Field(min_length=1)
-    expect: list[ExpectedFiring] = []
+    expect: list[ExpectedFiring] = Field(default_factory=list)
 
 
-class CasesFile(_Strict):
+class CasesFile(Strict):
     ruleset: str = Field(min_length=1)
     cases: list[Case] = Field(min_length=1)
 
