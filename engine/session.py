@@ -8,13 +8,14 @@ caller's original values and is recorded in the trace.
 from __future__ import annotations
 
 import itertools
+import json
 import os
 from collections.abc import Mapping
 from decimal import Decimal
 from types import TracebackType
 from typing import Any
 
-from durable import engine as durable
+import durable_rules_engine as _core
 
 from engine.conditions import DISCRIMINATOR
 from engine.effects import compute_effect
@@ -24,6 +25,12 @@ from engine.predicate import MISSING, lookup
 from engine.ruleset import PRIME_KIND, PRIME_RULE, CompiledRuleset, RulesetSpec, compiled_ruleset
 from engine.trace import Firing, Trace
 
+# One encoder for every fact: json.dumps with options builds a new encoder per call.
+_encode = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":")).encode
+_decode = json.loads
+# assert_fact's status codes (durable/engine.py, Ruleset._handle_result): no rule is about the fact; the fact
+# was already asserted; queued without a state to act on.
+_NOT_HANDLED, _OBSERVED, _NO_STATE = 1, 2, 3
 # durable-rules refuses facts with more properties than this (field notes).
 MAX_PROPERTIES = 255
 # durable-rules holds at most this many session ids per ruleset; only delete_state frees one.
@@ -42,59 +49,27 @@ def _type_checks(schema: Mapping[str, Mapping[str, str]]) -> dict[str, tuple[Typ
     return {kind: tuple((path, "." not in path, typ) for path, typ in paths.items()) for kind, paths in schema.items()}
 
 
-class _QuietHost(durable.Host):  # type: ignore[misc]
-    """A Host without the dispatcher and timer threads.
+class _Registration:
+    """A compiled ruleset registered with durable-rules' C core in this process, and its action table.
 
-    The default Host starts background threads that never stop; under batch load they raised error 307 and
-    mis-scored bids (field notes). Every action here runs synchronously inside assert_fact, so none are needed.
+    The engine drives the C core directly rather than through durable-rules' Python Host: that layer starts
+    threads that never stop (error 307 under batch load, field notes), swallows an action's exceptions into the
+    session state, and spent about 45% of the engine's time per firing on work the engine never uses (a
+    timestamp, a state object, a state write-back per action). Every action here is started and completed by
+    the session that asserted the fact, on that session's own state, so no firing can land in another's trace.
     """
 
-    def _run(self) -> None:
-        return None
-
-
-class _Registration:
-    """A compiled ruleset registered on this process's Host, and the session its actions report to."""
-
-    def __init__(self, compiled: CompiledRuleset, host: _QuietHost) -> None:
+    def __init__(self, compiled: CompiledRuleset) -> None:
         self.compiled = compiled
-        self.current: Session | None = None
-        # A firing while no Session was asserting (see _action), held until a session of this ruleset raises it.
-        self.stray: EngineError | None = None
         self.checks = _type_checks(compiled.schema)
-        definition = compiled.durable_definition()
-        for name, body in definition[compiled.durable_name].items():
-            body["run"] = _ignore if name == PRIME_RULE else self._action(int(body["run"]))
-        host.set_rulesets(definition)
-
-    def _action(self, index: int) -> Any:
-        rule_id = self.compiled.rules[index].rule.id
-
-        def run(c: Any) -> None:
-            session = self.current
-            if session is not None:
-                session._on_fire(index, c.m)
-            elif self.stray is None:
-                # Session.assert_fact sets `current` around every fact it asserts, so this is an engine bug, or a
-                # fact asserted on the Host behind the engine's back. Raised here, durable-rules would swallow it
-                # into the session state; kept, it is raised by the next session of this ruleset to act.
-                self.stray = EngineError(
-                    f"the rule fired on fact {c.m['id']!r} with no session asserting (an engine bug): its firing "
-                    "was recorded in no trace",
-                    ruleset_id=self.compiled.spec.id,
-                    rule_id=rule_id,
-                )
-
-        return run
-
-    def raise_stray(self) -> None:
-        stray, self.stray = self.stray, None
-        if stray is not None:
-            raise stray
-
-
-def _ignore(c: Any) -> None:
-    return None
+        definition = compiled.durable_definition()[compiled.durable_name]
+        # The action name durable-rules reports -> the rule's index (None for the primer, which only has to run).
+        self.actions: dict[str, int | None] = {
+            name: None if name == PRIME_RULE else int(body.pop("run")) for name, body in definition.items()
+        }
+        for body in definition.values():
+            body.pop("run", None)
+        self.handle: int = _core.create_ruleset(compiled.durable_name, _encode(definition))
 
 
 def primer_fact(sid: str) -> dict[str, str]:
@@ -102,20 +77,15 @@ def primer_fact(sid: str) -> dict[str, str]:
     return {"id": PRIME_KIND, DISCRIMINATOR: PRIME_KIND, "sid": sid}
 
 
-_HOSTS: dict[int, _QuietHost] = {}
 _REGISTERED: dict[tuple[int, str], _Registration] = {}
 _SIDS = itertools.count(1)
 
 
 def _registration(compiled: CompiledRuleset) -> _Registration:
-    pid = os.getpid()  # a forked worker must not share its parent's Host
-    host = _HOSTS.get(pid)
-    if host is None:
-        host = _HOSTS[pid] = _QuietHost()
-    key = (pid, compiled.durable_name)
+    key = (os.getpid(), compiled.durable_name)  # a forked worker registers its own, not its parent's
     found = _REGISTERED.get(key)
     if found is None:
-        found = _REGISTERED[key] = _Registration(compiled, host)
+        found = _REGISTERED[key] = _Registration(compiled)
     return found
 
 
@@ -128,7 +98,6 @@ class Session:
         self.label = label
         self.trace = trace
         self._reg = _registration(self.compiled)
-        self._host = _HOSTS[os.getpid()]
         self._sid = f"s{next(_SIDS)}"
         self._facts: dict[str, Mapping[str, Any]] = {}
         self._fired: set[tuple[int, str]] = set()
@@ -153,14 +122,15 @@ class Session:
         engine_fact = self._prepare(fact)
         self._facts[str(fact["id"])] = fact
         self._new = []
-        self._reg.current = self
         self._sent = True
         try:
-            self._host.assert_fact(self.compiled.durable_name, engine_fact)
-        except durable.MessageNotHandledException:
-            pass  # no rule is about this fact: nothing fires, which is an answer too
-        except durable.MessageObservedException:
-            raise FactError("the same fact was asserted twice", ruleset_id=self.spec.id, fact=dict(fact)) from None
+            status, state = _core.assert_fact(self._reg.handle, _encode(engine_fact))
+            if status == _OBSERVED:
+                raise FactError("the same fact was asserted twice", ruleset_id=self.spec.id, fact=dict(fact))
+            if status != _NOT_HANDLED:  # not handled: no rule is about this fact, which is an answer too
+                self._act(0 if status == _NO_STATE else state)
+        except EngineError:
+            raise
         except MemoryError as exc:
             # The C core raises a bare MemoryError when a ruleset already has its 1024 live sessions.
             raise EngineError(
@@ -171,13 +141,31 @@ class Session:
             ) from exc
         except Exception as exc:  # durable-rules reports C-core failures as bare Exceptions with error codes
             raise EngineError(f"durable-rules failed: {exc}", ruleset_id=self.spec.id, fact=dict(fact)) from exc
-        finally:
-            self._reg.current = None
-        self._reg.raise_stray()
         if self._error is not None:
             error, self._error = self._error, None
             raise error
         return self._new
+
+    def _act(self, state: int) -> None:
+        """Run every action the last fact started on this session's state, one at a time, in durable's order."""
+        handle, actions = self._reg.handle, self._reg.actions
+        started = _core.start_action_for_state(handle, state)
+        if not started:
+            return
+        self._acted = True
+        message: str | None = started[1]
+        try:
+            while message:
+                # One action per message: {rule name: {"m": the matched fact}}.
+                ((name, matched),) = _decode(message).items()
+                index = actions[name]
+                if index is not None:
+                    self._on_fire(index, matched["m"])
+                message = _core.complete_and_start_action(handle, state)
+        except BaseException:
+            # Left started, the action would hold the state; the session is deleted on close either way.
+            _core.abandon_action(handle, state)
+            raise
 
     def close(self, check: bool = True) -> None:
         """Delete the session's state (the only way durable-rules frees a session id)."""
@@ -189,24 +177,18 @@ class Session:
         if not self._acted and not self._run_primer(check):
             return
         try:
-            state = self._host.get_state(self.compiled.durable_name, self._sid) if check else {}
-        finally:
-            try:
-                self._host.delete_state(self.compiled.durable_name, self._sid)
-            except Exception:
-                # Closing after a failure: the C core may have refused the fact before creating any state,
-                # and the caller needs the original error, not "state not found".
-                if check:
-                    raise
-        if state and "exception" in state:
-            raise EngineError(f"an action failed: {state['exception']}", ruleset_id=self.spec.id)
-        if check:
-            self._reg.raise_stray()  # the primer asserts with no session current
+            _core.delete_state(self._reg.handle, self._sid)
+        except Exception as exc:
+            # Closing after a failure: the C core may have refused the fact before creating any state,
+            # and the caller needs the original error, not "state not found".
+            if check:
+                raise EngineError(f"durable-rules failed closing the session: {exc}", ruleset_id=self.spec.id) from exc
 
     def _run_primer(self, check: bool) -> bool:
         """Run one action on this session's state, so delete_state does not free uninitialised pointers."""
         try:
-            self._host.assert_fact(self.compiled.durable_name, primer_fact(self._sid))
+            status, state = _core.assert_fact(self._reg.handle, _encode(primer_fact(self._sid)))
+            self._act(0 if status == _NO_STATE else state)
         except Exception as exc:
             # After a failure the C core may have made no state at all (it refused the fact, or had no session
             # id left): nothing to delete, and the caller needs the original error.

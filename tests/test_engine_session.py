@@ -7,6 +7,7 @@ batch of bids from mis-scoring silently or dying part-way.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import textwrap
 from decimal import Decimal
 from typing import Any
 
+import durable_rules_engine
 import pytest
 
 from engine import (
@@ -46,7 +48,7 @@ SPEC = make_spec("session-tests", RULES)
 def live(session: Session) -> bool:
     """Whether durable-rules still holds the session's state (get_state fails once it is deleted)."""
     try:
-        session._host.get_state(session.compiled.durable_name, session._sid)
+        durable_rules_engine.get_state(session._reg.handle, session._sid)
     except Exception:
         return False
     return True
@@ -190,24 +192,24 @@ def test_a_rule_cannot_claim_the_primer_kind() -> None:
         Session(spec, "s", Trace())
 
 
-def test_a_firing_with_no_session_asserting_surfaces_as_an_engine_error() -> None:
-    # Only Session.assert_fact should make a rule fire. A fact asserted on the shared Host behind its back still
-    # fires the rule, with no trace to record it in: that firing must reach a caller, not vanish.
+def test_a_fact_asserted_behind_the_engines_back_fires_in_no_sessions_trace() -> None:
+    # The engine starts actions for the asserting session's own state only (start_action_for_state), never
+    # the ruleset's next pending action: a fact asserted on the C core for another sid stays pending there.
     spec = make_spec("stray", [Rule("r", {"kind": "t"}, {"flag": {"code": "a", "message": "m"}})])
     with Session(spec, "registers", Trace()) as first:
         pass
-    host, name = first._host, first.compiled.durable_name
-    host.assert_fact(name, {"id": "x", "kind": "t", "sid": "behind-its-back"})
-    host.delete_state(name, "behind-its-back")
-    with pytest.raises(EngineError) as raised, Session(spec, "next", Trace()) as session:
-        session.assert_fact({"id": "y", "kind": "t"})
-    assert (raised.value.ruleset_id, raised.value.rule_id) == ("stray", "r")
-    assert "fired on fact 'x' with no session asserting" in str(raised.value)
-    # Raised once: the next session fires and records as usual.
+    handle = first._reg.handle
+    status, state = durable_rules_engine.assert_fact(handle, json.dumps({"id": "x", "kind": "t", "sid": "stray"}))
+    assert status == 0  # handled: the rule matched, its action is pending on the stray state
     trace = Trace()
-    with Session(spec, "after", trace) as session:
-        session.assert_fact({"id": "z", "kind": "t"})
-    assert [(f.rule, f.effect["code"]) for f in trace.firings] == [("r", "a")]
+    with Session(spec, "next", trace) as session:
+        session.assert_fact({"id": "y", "kind": "t"})
+    assert [(f.session, f.rule, f.fact["id"]) for f in trace.firings] == [("next", "r", "y")]
+    # The stray action is still there, untouched, for its own state.
+    started = durable_rules_engine.start_action_for_state(handle, state)
+    assert json.loads(started[1]) == {"r0": {"m": {"id": "x", "kind": "t", "sid": "stray"}}}
+    assert durable_rules_engine.complete_and_start_action(handle, state) is None
+    durable_rules_engine.delete_state(handle, "stray")
 
 
 def test_a_refused_first_fact_reaches_the_caller_as_itself() -> None:
