@@ -82,8 +82,70 @@ if getattr(yaml, "__with_libyaml__", False):
     _FAST_LOADER = _FastDecimalSafeLoader
 
 
+class _Unsupported(Exception):
+    """A node the lean walk leaves to the full constructor (aliases, merge keys, other tags, repeated keys)."""
+
+
+_STR, _NULL, _BOOL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool"
+_SEQ, _MAP = "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+# The scalar tags the walk types itself, each exactly as DecimalSafeLoader's constructor for that tag does.
+_SCALARS: dict[str, Any] = {
+    "tag:yaml.org,2002:int": _int,
+    "tag:yaml.org,2002:float": _decimal,
+    _BOOL: lambda loader, node: loader.bool_values[node.value.lower()],
+    _NULL: lambda loader, node: None,
+}
+_CHECKED_KEYS = (str, int, Decimal, bool)
+
+
+def _walk(node: yaml.Node, loader: Any, collections: set[int]) -> Any:
+    """The data of a node tree composed by libyaml, built the way DecimalSafeLoader builds it.
+
+    PyYAML's constructor costs about 3 times the C parse (a generator and several method calls per node); this
+    walk is one call per node. Anything outside the plain subset raises _Unsupported for the full constructor.
+    """
+    tag = node.tag
+    if type(node) is yaml.ScalarNode:
+        if tag == _STR:
+            return node.value
+        scalar = _SCALARS.get(tag)
+        if scalar is None:
+            raise _Unsupported(tag)
+        return scalar(loader, node)
+    if id(node) in collections:
+        raise _Unsupported("an alias of a list or mapping")  # the constructor shares or nests it: left to it
+    collections.add(id(node))
+    if tag == _SEQ and type(node) is yaml.SequenceNode:
+        return [_walk(child, loader, collections) for child in node.value]
+    if tag != _MAP or type(node) is not yaml.MappingNode:
+        raise _Unsupported(tag)
+    mapping: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        if type(key_node) is not yaml.ScalarNode:
+            raise _Unsupported("a list or mapping as a key")
+        key = _walk(key_node, loader, collections)  # merge (<<) and value (=) keys have their own tags: refused
+        if key in mapping and isinstance(key, _CHECKED_KEYS):
+            raise _Unsupported("a repeated key")  # _UniqueKeys words the refusal
+        mapping[key] = _walk(value_node, loader, collections)
+    return mapping
+
+
+def _lean_load(text: str) -> Any:
+    loader = _FAST_LOADER(text)  # type: ignore[misc]
+    try:
+        node = loader.get_single_node()
+        return None if node is None else _walk(node, loader, set())
+    finally:
+        loader.dispose()
+
+
 def parse_yaml(text: str, name: str) -> tuple[Any, Problem | None]:
     if _FAST_LOADER is not None:
+        try:
+            return _lean_load(text), None
+        except Exception:
+            # Whatever the lean walk cannot build, or stops on, the full loaders below build or refuse as before.
+            pass
         try:
             return yaml.load(text, Loader=_FAST_LOADER), None
         except yaml.YAMLError:
