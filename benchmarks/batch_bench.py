@@ -13,7 +13,10 @@ in the same run:
 - tenderscore in one process, split into load (read + validate), evaluate (facts, rules, points, ranking) and
   output (render + write), so the cost of each stage is visible;
 - bare durable-rules asserting exactly the facts tenderscore asserted (captured from a scoring run), in the
-  same sessions, with actions that only count: the engine's own cost, the floor for anything built on it;
+  same sessions, with actions that only count, through durable-rules' documented Python API (a Host): the
+  baseline of issue 7's target;
+- durable-rules' C core driven directly on the same facts, as tenderscore's engine drives it, doing nothing
+  per firing: the floor for anything built on durable-rules;
 - plain Python evaluating the same conditions (engine.predicate) and effects (engine.effects) over the same
   facts, without durable-rules.
 
@@ -45,13 +48,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT)] if str(ROOT) not in sys.path else []
 
-from durable import engine as durable  # noqa: E402
-
 import engine.session as engine_session  # noqa: E402
+from benchmarks.baselines import Sessions, bare_durable, core_durable, engine_sessions  # noqa: E402
 from benchmarks.workload import WorkloadSpec, generate  # noqa: E402
 from engine.effects import compute_effect  # noqa: E402
 from engine.predicate import matches  # noqa: E402
-from engine.ruleset import PRIME_RULE, compiled_ruleset  # noqa: E402
+from engine.ruleset import CompiledRuleset, compiled_ruleset  # noqa: E402
 from scoring.batch.packs import PackOutcome, PackTask, run_batch, score_many, score_pack  # noqa: E402
 from scoring.batch.runner import default_jobs  # noqa: E402
 from scoring.errors import TenderscoreError  # noqa: E402
@@ -184,61 +186,31 @@ def capture_facts(packs: list[Pack]) -> list[list[tuple[str, dict[str, Any]]]]:
     return captured
 
 
-# --- bare durable-rules ---------------------------------------------------------------------------------------
+# --- durable-rules baselines (benchmarks/baselines.py) -------------------------------------------------------
 
 
-class _BareHost(durable.Host):  # type: ignore[misc]
-    def _run(self) -> None:  # no dispatcher threads, as tenderscore's Host (field notes)
-        return None
-
-
-def bare_durable(pack: Pack, captured: list[list[tuple[str, dict[str, Any]]]], repeat: int) -> dict[str, Any]:
-    compiled = compiled_ruleset(pack.ruleset.spec)
-    name = f"bare_{compiled.durable_name}"
-    fired = [0]
-
-    def count(c: Any) -> None:
-        fired[0] += 1
-
-    def primed(c: Any) -> None:
-        return None
-
-    host = _BareHost()
-    rules = compiled.durable_definition()[compiled.durable_name]
-    for rule_name, body in rules.items():
-        body["run"] = primed if rule_name == PRIME_RULE else count
-    host.set_rulesets({name: rules})
-    # The facts as durable-rules receives them (converted once, outside the timing), grouped by session.
-    sessions: list[list[list[dict[str, Any]]]] = []
+def _session_groups(captured: list[list[tuple[str, dict[str, Any]]]]) -> list[list[dict[str, Any]]]:
+    """The captured facts, a group per run of facts asserted in one session."""
+    groups: list[list[dict[str, Any]]] = []
     for facts in captured:
-        groups: list[list[dict[str, Any]]] = []
         last = None
         for sid, fact in facts:
             if sid != last:
                 groups.append([])
                 last = sid
-            engine_fact = engine_session._fact_to_engine(fact)
-            engine_fact["sid"] = f"bare{len(groups)}"
-            groups[-1].append(engine_fact)
-        sessions.append(groups)
-    asserts = sum(len(g) for groups in sessions for g in groups)
+            groups[-1].append(fact)
+    return groups
 
-    def run() -> int:
-        fired[0] = 0
-        for groups in sessions:
-            for group in groups:
-                before = fired[0]
-                for fact in group:
-                    with contextlib.suppress(durable.MessageNotHandledException):
-                        host.assert_fact(name, fact)
-                sid = group[0]["sid"]
-                if fired[0] == before:
-                    # As engine.Session does: durable-rules 2.0.28 crashes deleting a state no action ran on.
-                    host.assert_fact(name, engine_session.primer_fact(sid))
-                host.delete_state(name, sid)
-        return fired[0]
 
-    seconds, firings = best_of(repeat, run)
+def durable_baseline(
+    make: Callable[[CompiledRuleset, Sessions], Callable[[], int]],
+    pack: Pack,
+    captured: list[list[tuple[str, dict[str, Any]]]],
+    repeat: int,
+) -> dict[str, Any]:
+    sessions = engine_sessions(_session_groups(captured), make.__name__)
+    seconds, firings = best_of(repeat, make(compiled_ruleset(pack.ruleset.spec), sessions))
+    asserts = sum(len(facts) for facts in sessions)
     return {"seconds": seconds, "asserts": asserts, "firings": firings, "firings_per_s": firings / seconds}
 
 
@@ -431,6 +403,7 @@ def print_report(report: dict[str, Any]) -> None:
         (f"tenderscore, {report['tenderscore_n']['jobs']} workers (end to end)", report["tenderscore_n"]),
         ("tenderscore in one process (end to end)", report["in_process"]),
         ("bare durable-rules, same facts", report["bare_durable"]),
+        ("durable-rules C core alone, same facts", report["core_durable"]),
         ("plain Python, engine.predicate conditions", report["plain_python"]),
         ("plain Python, hand-written conditions", report["plain_python_by_hand"]),
     ]
@@ -446,6 +419,11 @@ def print_report(report: dict[str, Any]) -> None:
     print(
         f"tenderscore / bare durable-rules: end to end (1 worker) {r['end_to_end_1_worker_vs_bare']:.2f}x, "
         f"in one process {r['in_process_vs_bare']:.2f}x, evaluate only {r['evaluate_vs_bare']:.2f}x (target <= 1.5x)"
+    )
+    print(
+        f"tenderscore / durable-rules C core alone: end to end (1 worker) {r['end_to_end_1_worker_vs_core']:.2f}x, "
+        f"in one process {r['in_process_vs_core']:.2f}x, evaluate only {r['evaluate_vs_core']:.2f}x; "
+        f"bare durable-rules / C core {r['bare_vs_core']:.2f}x"
     )
     print(
         f"tenderscore / plain Python (engine.predicate): end to end {r['end_to_end_1_worker_vs_plain']:.1f}x, "
@@ -466,7 +444,7 @@ def print_report(report: dict[str, Any]) -> None:
     )
     f = report["firings"]
     print(
-        f"firings: tenderscore {f['tenderscore']}, bare durable-rules {f['bare_durable']}, "
+        f"firings: tenderscore {f['tenderscore']}, bare durable-rules {f['bare_durable']}, C core {f['core_durable']}, "
         f"plain Python {f['plain_python']} (by hand {f['plain_python_by_hand']})"
     )
 
@@ -527,22 +505,32 @@ def run_benchmark(report: dict[str, Any], folders: list[Path], jobs: int, repeat
     report["outputs_identical"] = report["outputs_identical"] and same_files(one, single)
     packs = [load_pack(f) for f in folders]
     captured = capture_facts(packs)
-    report["bare_durable"] = bare_durable(packs[0], captured, repeat)
+    report["bare_durable"] = durable_baseline(bare_durable, packs[0], captured, repeat)
+    report["core_durable"] = durable_baseline(core_durable, packs[0], captured, repeat)
     report["plain_python"] = plain_python(packs[0], captured, repeat)
     report["plain_python_by_hand"] = plain_python_by_hand(packs[0], captured, repeat)
     bare, plain = report["bare_durable"]["seconds"], report["plain_python"]["seconds"]
+    core = report["core_durable"]["seconds"]
     by_hand = report["plain_python_by_hand"]["seconds"]
     ip, t1, tn = report["in_process"], report["tenderscore_1"], report["tenderscore_n"]
     report["firings"] = {
         "tenderscore": ip["firings"],
         "bare_durable": report["bare_durable"]["firings"],
+        "core_durable": report["core_durable"]["firings"],
         "plain_python": report["plain_python"]["firings"],
         "plain_python_by_hand": report["plain_python_by_hand"]["firings"],
     }
+    if len(set(report["firings"].values())) != 1:
+        # Evaluators that fire differently are not doing the same work: their times are not comparable.
+        raise SystemExit(f"the evaluators disagree on the number of firings: {report['firings']}")
     report["ratios"] = {
         "end_to_end_1_worker_vs_bare": ratio(t1["seconds"], bare),
         "in_process_vs_bare": ratio(ip["seconds"], bare),
         "evaluate_vs_bare": ratio(ip["evaluate_s"], bare),
+        "end_to_end_1_worker_vs_core": ratio(t1["seconds"], core),
+        "in_process_vs_core": ratio(ip["seconds"], core),
+        "evaluate_vs_core": ratio(ip["evaluate_s"], core),
+        "bare_vs_core": ratio(bare, core),
         "end_to_end_1_worker_vs_plain": ratio(t1["seconds"], plain),
         "evaluate_vs_plain": ratio(ip["evaluate_s"], plain),
         "bare_vs_plain": ratio(bare, plain),

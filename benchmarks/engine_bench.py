@@ -5,11 +5,13 @@
 
 Seeded bids of ~20 commitments each are turned into exactly the facts scoring.evaluate asserts for a bid
 (scoring.facts: the bid, its gate answers, its consensus scores, one fact per commitment, its SV total) under
-the shipped Stockport ruleset, then evaluated three ways:
+the shipped Stockport ruleset, then evaluated four ways:
 
 - tenderscore: engine.Session, one session per bid, every firing computing its effect into the trace;
 - bare durable-rules: the same compiled conditions registered on a plain durable Host (dispatcher threads off),
   the same facts already converted, actions that only count, one session per bid, deleted after;
+- the durable-rules C core alone, driven directly as engine.Session drives it, doing nothing per firing
+  (benchmarks/baselines.py has both);
 - plain Python: engine.predicate.matches for every rule against every fact, no engine at all; and the same
   with the rules indexed by the `kind` they pin (python_by_kind), as a hand-written evaluator would do it.
 
@@ -25,6 +27,7 @@ import json
 import os
 import platform
 import random
+import sys
 import time
 from collections.abc import Callable
 from decimal import Decimal
@@ -32,17 +35,17 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from durable import engine as durable
-
-from engine import Session, Trace
-from engine.predicate import matches
-from engine.ruleset import PRIME_KIND, compiled_ruleset
-from engine.session import _fact_to_engine, primer_fact
-from scoring import facts
-from scoring.models import Bid
-from scoring.pack import Pack, load_pack
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT)] if str(ROOT) not in sys.path else []
+
+from benchmarks.baselines import bare_durable, core_durable, engine_sessions  # noqa: E402
+from engine import Session, Trace  # noqa: E402
+from engine.predicate import matches  # noqa: E402
+from engine.ruleset import compiled_ruleset  # noqa: E402
+from scoring import facts  # noqa: E402
+from scoring.models import Bid  # noqa: E402
+from scoring.pack import Pack, load_pack  # noqa: E402
+
 PACK = ROOT / "fixtures" / "stockport-highways"
 Fact = dict[str, Any]
 
@@ -106,55 +109,6 @@ def with_tenderscore(pack: Pack, workload: list[list[Fact]]) -> int:
     return firings
 
 
-class _BareHost(durable.Host):  # type: ignore[misc]
-    def _run(self) -> None:  # no dispatcher or timer threads: every action runs inside assert_fact
-        return None
-
-
-def prime(host: Any, durable_name: str) -> None:
-    """Run the primer rule once in a session deleted straight away, on a just-registered ruleset.
-
-    durable-rules 2.0.28 frees a state's never-initialised action context when the state is deleted (see
-    engine.ruleset.CompiledRuleset.durable_definition). This bare Host keeps one session at a time, so each new
-    state reuses the slot the primer left with a clean action context. (engine.Session, with several sessions
-    open, primes every session in which nothing fired instead.)
-    """
-    sid = f"{PRIME_KIND}:{durable_name}"
-    host.assert_fact(durable_name, primer_fact(sid))
-    host.delete_state(durable_name, sid)
-
-
-def bare_durable(pack: Pack, workload: list[list[Fact]]) -> Callable[[], int]:
-    """A runner asserting the workload on bare durable-rules; registration and fact conversion happen here."""
-    compiled = compiled_ruleset(pack.ruleset.spec)
-    name = f"bare_{compiled.durable_name}"
-    counter = [0]
-
-    def count(c: Any) -> None:
-        counter[0] += 1
-
-    definition = compiled.durable_definition()[compiled.durable_name]
-    for body in definition.values():
-        body["run"] = count
-    host = _BareHost()
-    host.set_rulesets({name: definition})
-    prime(host, name)  # one session at a time, so priming at registration is enough
-    sessions = [[{**_fact_to_engine(fact), "sid": f"b{number}"} for fact in bid] for number, bid in enumerate(workload)]
-
-    def run() -> int:
-        counter[0] = 0
-        for bid in sessions:
-            for fact in bid:
-                try:  # noqa: SIM105 (try/except is cheaper than contextlib.suppress in the timed loop)
-                    host.assert_fact(name, fact)
-                except durable.MessageNotHandledException:
-                    pass
-            host.delete_state(name, bid[0]["sid"])
-        return counter[0]
-
-    return run
-
-
 def plain_python(pack: Pack, workload: list[list[Fact]]) -> int:
     rules, params = pack.ruleset.spec.rules, pack.ruleset.spec.params
     return sum(1 for bid in workload for fact in bid for rule in rules if matches(rule.when, fact, params))
@@ -198,10 +152,11 @@ def main() -> None:
     workload = [bid_facts(pack, f"b{number}", bid, rng) for number, bid in enumerate(bids)]
     asserted = sum(len(bid) for bid in workload)
 
-    bare = bare_durable(pack, workload)
+    compiled = compiled_ruleset(pack.ruleset.spec)
     runners: dict[str, Callable[[], int]] = {
         "tenderscore": lambda: with_tenderscore(pack, workload),
-        "bare_durable": bare,
+        "bare_durable": bare_durable(compiled, engine_sessions(workload, "bare")),
+        "core_durable": core_durable(compiled, engine_sessions(workload, "core")),
         "plain_python": lambda: plain_python(pack, workload),
         "python_by_kind": lambda: plain_python_by_kind(pack, workload),
     }
@@ -230,6 +185,8 @@ def main() -> None:
         "tenderscore_vs_bare_durable": results["tenderscore"]["seconds"] / results["bare_durable"]["seconds"],
         "tenderscore_vs_plain_python": results["tenderscore"]["seconds"] / results["plain_python"]["seconds"],
         "bare_durable_vs_plain_python": results["bare_durable"]["seconds"] / results["plain_python"]["seconds"],
+        "tenderscore_vs_core_durable": results["tenderscore"]["seconds"] / results["core_durable"]["seconds"],
+        "bare_durable_vs_core_durable": results["bare_durable"]["seconds"] / results["core_durable"]["seconds"],
         "tenderscore_vs_python_by_kind": results["tenderscore"]["seconds"] / results["python_by_kind"]["seconds"],
     }
     for name, ratio in ratios.items():
