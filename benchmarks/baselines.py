@@ -25,13 +25,14 @@ Sessions = list[list[dict[str, Any]]]
 NOT_HANDLED = 1  # durable_rules_engine.assert_fact's status when no rule is about the fact
 
 
-def engine_sessions(groups: Iterable[Iterable[Mapping[str, Any]]], prefix: str) -> Sessions:
-    """Each group's facts as durable-rules receives them (converted once, before any clock starts), with a
-    session id of its own."""
+def engine_sessions(compiled: CompiledRuleset, groups: Iterable[Iterable[Mapping[str, Any]]], prefix: str) -> Sessions:
+    """Each group's facts exactly as engine.Session sends them to durable-rules (converted once, before any
+    clock starts), with a session id of its own."""
+    convert = engine_session._registration(compiled).to_engine
     sessions: Sessions = []
     for number, group in enumerate(groups):
         sid = f"{prefix}{number}"
-        sessions.append([{**engine_session._fact_to_engine(fact), "sid": sid} for fact in group])
+        sessions.append([{**convert(fact), "sid": sid} for fact in group])
     return sessions
 
 

@@ -208,8 +208,9 @@ def durable_baseline(
     captured: list[list[tuple[str, dict[str, Any]]]],
     repeat: int,
 ) -> dict[str, Any]:
-    sessions = engine_sessions(_session_groups(captured), make.__name__)
-    seconds, firings = best_of(repeat, make(compiled_ruleset(pack.ruleset.spec), sessions))
+    compiled = compiled_ruleset(pack.ruleset.spec)
+    sessions = engine_sessions(compiled, _session_groups(captured), make.__name__)
+    seconds, firings = best_of(repeat, make(compiled, sessions))
     asserts = sum(len(facts) for facts in sessions)
     return {"seconds": seconds, "asserts": asserts, "firings": firings, "firings_per_s": firings / seconds}
 

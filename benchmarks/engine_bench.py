@@ -155,8 +155,8 @@ def main() -> None:
     compiled = compiled_ruleset(pack.ruleset.spec)
     runners: dict[str, Callable[[], int]] = {
         "tenderscore": lambda: with_tenderscore(pack, workload),
-        "bare_durable": bare_durable(compiled, engine_sessions(workload, "bare")),
-        "core_durable": core_durable(compiled, engine_sessions(workload, "core")),
+        "bare_durable": bare_durable(compiled, engine_sessions(compiled, workload, "bare")),
+        "core_durable": core_durable(compiled, engine_sessions(compiled, workload, "core")),
         "plain_python": lambda: plain_python(pack, workload),
         "python_by_kind": lambda: plain_python_by_kind(pack, workload),
     }

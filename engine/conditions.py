@@ -49,6 +49,8 @@ class CompiledCondition:
     # field path -> "number" | "string" | "bool": facts whose field has another type are refused, because
     # durable-rules coerces mismatched types unpredictably instead of failing.
     field_types: dict[str, str] = field(default_factory=dict)
+    # The top-level fields the condition reads (compares, tests for, or refers to): all durable-rules needs.
+    fields: frozenset[str] = frozenset()
 
 
 class _Compiler:
@@ -57,6 +59,7 @@ class _Compiler:
         self.where = where
         self.problems: list[str] = []
         self.field_types: dict[str, str] = {}
+        self.fields: set[str] = set()
 
     def fail(self, message: str) -> dict[str, Any]:
         self.problems.append(f"{self.where}: {message}")
@@ -90,6 +93,7 @@ class _Compiler:
         return {"$or": branches}
 
     def comparison(self, path: str, op: Any, operand: Any) -> dict[str, Any]:
+        self.fields.add(path.split(".", 1)[0])
         if op not in OPERATORS:
             known = ", ".join(OPERATORS)
             return self.fail(f"field {path}: unsupported operator {op!r} (supported: {known})")
@@ -110,6 +114,7 @@ class _Compiler:
             other = operand["field"]
             if not isinstance(other, str) or not _FIELD_PATH.match(other):
                 return self.fail(f"field {path}: {{field: ...}} must name a field, found {other!r}")
+            self.fields.add(other.split(".", 1)[0])
             # Guard the reference: durable-rules matches a comparison with an absent field as true.
             ref = {"$m": other}
             compare = {path: ref} if op == "eq" else {_DURABLE_OP[op]: {path: ref}}
@@ -164,5 +169,6 @@ def compile_condition(cond: Any, params: Mapping[str, Any], where: str) -> tuple
         durable=_and(terms) if terms else {},
         kind=kind if isinstance(kind, str) else "",
         field_types=compiler.field_types,
+        fields=frozenset(compiler.fields),
     )
     return compiled, compiler.problems

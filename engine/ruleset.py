@@ -55,6 +55,9 @@ class CompiledRuleset:
     durable_name: str
     # kind -> field path -> expected type, merged over every rule about that kind.
     schema: dict[str, dict[str, str]] = field(default_factory=dict)
+    # kind -> the top-level fields any rule about that kind reads, sorted: what a fact of that kind must carry
+    # to durable-rules (engine.session sends those, with its id and kind, and nothing else).
+    fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def durable_definition(self) -> dict[str, Any]:
         # A fresh dict every time: set_rulesets mutates what it is given (it deletes `run`).
@@ -89,6 +92,7 @@ def compile_ruleset(spec: RulesetSpec) -> CompiledRuleset:
     compiled: list[CompiledRule] = []
     seen: set[str] = set()
     schema: dict[str, dict[str, str]] = {}
+    fields: dict[str, set[str]] = {}
     for rule in spec.rules:
         where = f"rule {rule.id}"
         if not _RULE_ID.match(rule.id):
@@ -104,6 +108,7 @@ def compile_ruleset(spec: RulesetSpec) -> CompiledRuleset:
         if condition.kind == PRIME_KIND:
             problems.append(f"{where}: kind {PRIME_KIND} is reserved for the engine")
         problems += check_effect(rule.then, spec.params, where)
+        fields.setdefault(condition.kind, set()).update(condition.fields)
         kind_schema = schema.setdefault(condition.kind, {})
         for path, typ in condition.field_types.items():
             if kind_schema.setdefault(path, typ) != typ:
@@ -115,7 +120,8 @@ def compile_ruleset(spec: RulesetSpec) -> CompiledRuleset:
     if problems:
         raise RuleDefinitionError(problems)
     name = re.sub(r"[^A-Za-z0-9_]", "_", f"{spec.id}_{spec.sha256[:16]}")
-    result = CompiledRuleset(spec, tuple(compiled), name, schema)
+    read = {kind: tuple(sorted(names - {"id", DISCRIMINATOR})) for kind, names in fields.items()}
+    result = CompiledRuleset(spec, tuple(compiled), name, schema, read)
     network = result.network()
     limits = network.structural_problems()
     if limits:

@@ -75,6 +75,32 @@ class _Registration:
         for body in definition.values():
             body.pop("run", None)
         self.handle: int = _core.create_ruleset(compiled.durable_name, _encode(definition))
+        self.fields = compiled.fields
+
+    def to_engine(self, fact: Mapping[str, Any]) -> dict[str, Any]:
+        """The fact as durable-rules is sent it (without its session id): its id and kind, and the fields some
+        rule about its kind reads, converted; ValueError names a field whose value cannot cross exactly.
+
+        Only what the rules read is sent: durable-rules matches on nothing else, and the trace keeps the whole
+        fact. On the workload this halves the conversion and the JSON (a commitment fact reads 5 of 12 fields).
+        """
+        kind = fact[DISCRIMINATOR]
+        out = {"id": fact["id"], DISCRIMINATOR: kind}
+        for name in self.fields.get(kind, ()):
+            value = fact.get(name)
+            if value is None:  # a null field is an absent one (as in lookup)
+                continue
+            cls = type(value)
+            if cls is str or cls is bool:
+                out[name] = value
+            elif cls is Decimal or cls is int:
+                try:
+                    out[name] = to_engine_number(value)
+                except ValueError as exc:
+                    raise ValueError(f"field {name}: {exc}") from None
+            else:
+                out[name] = _to_engine(value, name)
+        return out
 
 
 def primer_fact(sid: str) -> dict[str, str]:
@@ -231,7 +257,7 @@ class Session:
                     fact=dict(fact),
                 )
         try:
-            converted = _fact_to_engine(fact)
+            converted = self._reg.to_engine(fact)
         except ValueError as exc:
             raise FactError(str(exc), ruleset_id=self.spec.id, fact=dict(fact)) from None
         converted["sid"] = self._sid
@@ -254,24 +280,6 @@ class Session:
             )
             return
         self._new.append(self.trace.record(self.label, compiled.rule.id, dict(fact), effect))
-
-
-def _fact_to_engine(fact: Mapping[str, Any]) -> dict[str, Any]:
-    """`_to_engine(fact)`, with the flat fields of every fact converted in line and paths named only on error."""
-    out: dict[str, Any] = {}
-    for key, value in fact.items():
-        name = key if type(key) is str else str(key)
-        kind = type(value)
-        if kind is str or kind is bool:
-            out[name] = value
-        elif kind is Decimal or kind is int:
-            try:
-                out[name] = to_engine_number(value)
-            except ValueError as exc:
-                raise ValueError(f"field {name}: {exc}") from None
-        elif value is not None:
-            out[name] = _to_engine(value, name)
-    return out
 
 
 def _to_engine(value: Any, path: str = "") -> Any:

@@ -29,6 +29,7 @@ from engine import (
     canonical_json,
     sha256_hex,
 )
+from engine.errors import FactError
 from engine.ruleset import PRIME_KIND
 
 
@@ -210,6 +211,38 @@ def test_a_fact_asserted_behind_the_engines_back_fires_in_no_sessions_trace() ->
     assert json.loads(started[1]) == {"r0": {"m": {"id": "x", "kind": "t", "sid": "stray"}}}
     assert durable_rules_engine.complete_and_start_action(handle, state) is None
     durable_rules_engine.delete_state(handle, "stray")
+
+
+def test_only_the_fields_rules_read_reach_durable_rules_and_the_trace_keeps_the_whole_fact() -> None:
+    # The rule reads n, cap (through a field reference) and tag (through tag.code); note and big are read by
+    # no rule, so they are not sent, and big's 21 significant digits, which no double holds, are no matter.
+    rule = Rule(
+        "r", {"kind": "t", "n": {"lt": {"field": "cap"}}, "tag.code": "x"}, {"flag": {"code": "a", "message": "m"}}
+    )
+    spec = make_spec("reads", [rule])
+    fact = {
+        "id": "f",
+        "kind": "t",
+        "n": Decimal("1.5"),
+        "cap": Decimal(2),
+        "tag": {"code": "x"},
+        "note": "free text",
+        "big": Decimal("1.00000000000000000001"),
+    }
+    trace = Trace()
+    with Session(spec, "s", trace) as session:
+        session.assert_fact(fact)
+        assert session._reg.to_engine(fact) == {"id": "f", "kind": "t", "cap": 2, "n": 1.5, "tag": {"code": "x"}}
+    assert [(f.rule, f.fact) for f in trace.firings] == [("r", fact)]
+    # 1.5 < 2 fired; 3 < 2 does not, so the reference to cap did reach the engine.
+    trace = Trace()
+    with Session(spec, "s", trace) as session:
+        session.assert_fact({**fact, "n": Decimal(3)})
+    assert trace.firings == []
+    # A field the rules do read is still refused when the engine could not compare it exactly.
+    refused = r"field n: 1\.00000000000000000001 has more than 15 significant digits"
+    with pytest.raises(FactError, match=refused), Session(spec, "s", Trace()) as session:
+        session.assert_fact({**fact, "n": fact["big"]})
 
 
 def test_a_refused_first_fact_reaches_the_caller_as_itself() -> None:
