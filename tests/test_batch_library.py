@@ -1,7 +1,7 @@
 """scoring.batch: pack discovery, outcomes in pack order whatever the workers do, and failures kept to their pack.
 
-The workers are real processes (forkserver), so the worker functions used here live at module level where a
-worker can import them.
+The workers are real processes (forked, or from a forkserver when the parent runs other threads), so the
+worker functions used here live at module level where a worker can import them.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import os
 import signal
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -95,6 +96,38 @@ def test_a_worker_killed_by_one_pack_costs_that_pack_only(tmp_path: Path) -> Non
     assert died.exit_code == EXIT_FAILED
     assert died.errors == [f"{folders[1]}: could not be scored: its worker process died (signal 9, SIGKILL)"]
     assert all(o.rendered and '"id": "T-' in o.rendered for o in delivered if o.status == "ok")
+
+
+# Set in the test's own process: a forked worker sees it, a worker from a forkserver imports this module afresh.
+_PARENT_MARK: list[str] = []
+
+
+def reports_mark(task: PackTask) -> PackOutcome:
+    outcome = score_pack(task)
+    outcome.errors = list(_PARENT_MARK)
+    return outcome
+
+
+def test_workers_are_forked_unless_another_thread_could_hold_a_lock_at_the_fork(tmp_path: Path) -> None:
+    tasks = [PackTask(0, _two_bid_pack(tmp_path / "p"), "json")]
+    _PARENT_MARK[:] = ["set in the parent"]
+    try:
+        forked: list[PackOutcome] = []
+        run_batch(tasks, 1, forked.append, worker=reports_mark)
+        assert forked[0].errors == ["set in the parent"] and forked[0].status == "ok"
+        release = threading.Event()
+        other = threading.Thread(target=release.wait)
+        other.start()
+        try:
+            served: list[PackOutcome] = []
+            run_batch(tasks, 1, served.append, worker=reports_mark)
+        finally:
+            release.set()
+            other.join()
+        assert served[0].errors == [] and served[0].status == "ok"
+        assert served[0].rendered == forked[0].rendered
+    finally:
+        _PARENT_MARK.clear()
 
 
 def test_exit_code_is_a_crash_if_any_else_the_highest_of_the_packs() -> None:
