@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -119,3 +120,18 @@ def test_who_won_is_worded_once_for_results_and_their_published_shape(make_pack:
     expected = {"tie: Alpha Ltd, Beta Ltd": tied, "Gamma Ltd": alone, "none eligible": nobody}
     for words, result in expected.items():
         assert winner(result) == winner_of(result_to_dict(result)) == words
+
+
+def test_json_is_the_published_shape_indented_with_every_character_written_as_itself(
+    make_pack: Callable[..., Path],
+) -> None:
+    # render_json goes through orjson for speed: its text must stay what json.dumps(indent=2,
+    # ensure_ascii=False) wrote, escapes included (quote, backslash, tab), non-ASCII as itself.
+    name = 'Łódź "Roads"\\Works\tLtd 🚧\u2028'
+    bids = {"a": basic_bid(name, "90000.00"), "b": basic_bid("Beta Ltd", "100000.00")}
+    result = score(make_pack(basic_tender(title="Café — ½ works"), bids, all_scores(list(bids))))
+    text = render(result, "json")
+    assert text == json.dumps(result_to_dict(result), indent=2, ensure_ascii=False) + "\n"
+    assert '\n      "bidder": "Łódź \\"Roads\\"\\\\Works\\tLtd 🚧\u2028",\n' in text
+    assert '\n    "title": "Café — ½ works",\n' in text
+    assert '\n      "excluded_reasons": [],\n' in text
