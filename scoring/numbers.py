@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 # scoring.md: at least 28 significant digits; ROUND_HALF_UP at the documented places only.
 CONTEXT = Context(prec=34, rounding=ROUND_HALF_UP)
@@ -11,23 +11,25 @@ HUNDRED = Decimal(100)
 ZERO = Decimal(0)
 
 
+# The context is passed to each operation rather than entered with localcontext: the same arithmetic (an
+# operation rounds by the context it is given), at a third of the cost on the ~13,000 figures a 40-pack batch
+# rounds. Only the context's sticky flags differ, and nothing reads them.
+
+
 def round2(value: Decimal) -> Decimal:
     """Round half up to two places (a penny, or a hundredth of a point)."""
-    with localcontext(CONTEXT):
-        return value.quantize(PENNY, rounding=ROUND_HALF_UP)
+    return value.quantize(PENNY, rounding=ROUND_HALF_UP, context=CONTEXT)
 
 
 def div(numerator: Decimal, denominator: Decimal) -> Decimal:
-    with localcontext(CONTEXT):
-        return numerator / denominator
+    return CONTEXT.divide(numerator, denominator)
 
 
 def mul(*factors: Decimal) -> Decimal:
-    with localcontext(CONTEXT):
-        out = Decimal(1)
-        for factor in factors:
-            out *= factor
-        return out
+    out = Decimal(1)
+    for factor in factors:
+        out = CONTEXT.multiply(out, factor)
+    return out
 
 
 def fmt2(value: Decimal) -> str:
