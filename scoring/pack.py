@@ -72,20 +72,23 @@ def read_pack_files(folder: Path) -> dict[str, str]:
         raise InputError([Problem(str(folder), "", "expected a tender pack folder (tender.yaml, bids/, scores.csv)")])
     files: dict[str, str] = {}
     problems: list[Problem] = []
-    candidates = [folder / TENDER_FILE, folder / SCORES_FILE]
+    # (name in the pack, path); names are built, not derived with relative_to (a sixth of reading a pack).
+    candidates = [(name, folder / name) for name in (TENDER_FILE, SCORES_FILE)]
     for sub, suffixes in (("bids", BID_SUFFIXES), ("panel", (".csv", ".xlsx"))):
         try:
             if (folder / sub).is_dir():
                 # Skipping hidden files and Excel's `~$name.xlsx` owner files, which exist while a sheet is open.
-                candidates += sorted(
-                    p
-                    for p in (folder / sub).iterdir()
-                    if p.suffix.lower() in suffixes and p.is_file() and not p.name.startswith(("~$", "."))
-                )
+                candidates += [
+                    (f"{sub}/{p.name}", p)
+                    for p in sorted(
+                        p
+                        for p in (folder / sub).iterdir()
+                        if p.suffix.lower() in suffixes and p.is_file() and not p.name.startswith(("~$", "."))
+                    )
+                ]
         except OSError as exc:
             problems.append(Problem(f"{folder}/{sub}", "", f"cannot be read: {exc.strerror}"))
-    for path in candidates:
-        name = path.relative_to(folder).as_posix()
+    for name, path in candidates:
         try:
             if not path.is_file():
                 continue
