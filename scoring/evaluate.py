@@ -128,11 +128,11 @@ def _score_bid(pack: Pack, index: int, trace: Trace) -> BidResult:
         for fact in facts.score_facts(tender, {qid: row.score for qid, row in scores.items()}):
             _collect(result, session.assert_fact(fact))
         binding_caps: dict[int, Firing] = {}
+        ruleset_id = ruleset.id
         for number, commitment in enumerate(bid.commitments, start=1):
             fact = facts.commitment_fact(number, commitment, tender, ruleset)
             fired = session.assert_fact(fact)
-            result.commitments.append(_commitment_value(fact, commitment.note, fired, ruleset.id, binding_caps))
-            _collect(result, fired)
+            result.commitments.append(_commitment_value(result, fact, commitment.note, fired, ruleset_id, binding_caps))
         result.commitments = _cap_measures(result, binding_caps)
         theme_values = {theme: ZERO for theme in ruleset.model.themes}
         for value in result.commitments:
@@ -163,36 +163,58 @@ def _score_bid(pack: Pack, index: int, trace: Trace) -> BidResult:
 
 
 def _commitment_value(
-    fact: dict[str, Any], note: str | None, fired: list[Firing], ruleset_id: str, binding_caps: dict[int, Firing]
+    result: BidResult,
+    fact: dict[str, Any],
+    note: str | None,
+    fired: list[Firing],
+    ruleset_id: str,
+    binding_caps: dict[int, Firing],
 ) -> CommitmentValue:
-    """A commitment as its rules valued it, before any cap (caps apply to a measure's total: `_cap_measures`)."""
-    values = [f for f in fired if f.effect["type"] == "value"]
-    if len(values) > 1:
-        # Counting the first and dropping the rest would hide a ruleset error behind a plausible figure.
-        rules = ", ".join(f.rule for f in values)
-        raise RulesetError(
-            f"ruleset {ruleset_id}: rules {rules} all value commitment {fact['index']} ({fact['measure']}) of "
-            f"{values[0].session}; a commitment must be valued by exactly one rule"
-        )
-    caps = [f for f in fired if f.effect["type"] == "cap"]
-    raw: Decimal | None = values[0].effect["amount"] if values else None
-    if values and caps:
-        # Several cap rules may match: the lowest limit binds, and the first rule to set it is the one named.
-        binding_caps[fact["index"]] = min(caps, key=lambda c: c.effect["limit"])
+    """A commitment as its rules valued it, before any cap (caps apply to a measure's total: `_cap_measures`).
+
+    Its flags and exclusions go to `result` in firing order, as `_collect` takes them: one pass over the
+    firings instead of three (a fifth of the scoring code's own time per commitment, measured).
+    """
+    value: Firing | None = None
+    cap: Firing | None = None
+    index = fact["index"]
+    for firing in fired:
+        effect = firing.effect
+        kind = effect["type"]
+        if kind == "value":
+            if value is not None:
+                # Counting the first and dropping the rest would hide a ruleset error behind a plausible figure.
+                rules = ", ".join(f.rule for f in fired if f.effect["type"] == "value")
+                raise RulesetError(
+                    f"ruleset {ruleset_id}: rules {rules} all value commitment {index} ({fact['measure']}) of "
+                    f"{value.session}; a commitment must be valued by exactly one rule"
+                )
+            value = firing
+        elif kind == "cap":
+            # Several cap rules may match: the lowest limit binds, and the first rule to set it is the one named.
+            if cap is None or effect["limit"] < cap.effect["limit"]:
+                cap = firing
+        elif kind == "flag":
+            result.flags.append(Flag(effect["code"], effect["message"], firing.rule))
+        elif kind == "exclude":
+            result.excluded_reasons.append(Exclusion(effect["code"], effect["reason"], firing.rule))
+    raw: Decimal | None = None if value is None else value.effect["amount"]
+    if value is not None and cap is not None:
+        binding_caps[index] = cap
     # Built once with every figure (dataclasses.replace on a frozen value was a tenth of a bid's own cost).
     return CommitmentValue(
-        index=fact["index"],
+        index=index,
         measure=fact["measure"],
         quantity=fact["quantity"],
         note=note,
         theme=fact.get("theme"),
         unit=fact.get("unit"),
-        counted=bool(values),
-        proxy_gbp=values[0].effect["rate"] if values else None,
+        counted=value is not None,
+        proxy_gbp=None if value is None else value.effect["rate"],
         raw_gbp=raw,
         value_gbp=ZERO if raw is None else raw,
-        cap_gbp=binding_caps[fact["index"]].effect["limit"] if fact["index"] in binding_caps else None,
-        rules=tuple(f.rule for f in fired),
+        cap_gbp=None if value is None or cap is None else cap.effect["limit"],
+        rules=tuple([f.rule for f in fired]),
     )
 
 
