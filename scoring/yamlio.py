@@ -97,7 +97,7 @@ if getattr(yaml, "__with_libyaml__", False):
 
     class _LeanComposer(_FastDecimalSafeLoader):
         def resolve(self, kind: type[yaml.Node], value: str | None, implicit: Any) -> str:
-            if kind is yaml.ScalarNode and implicit[0]:
+            if kind is _ScalarNode and implicit[0]:
                 for tag, regexp in _IMPLICIT.get(value[:1], _NO_FIRST):  # type: ignore[index]
                     if regexp.match(value):
                         return tag  # type: ignore[no-any-return]
@@ -127,7 +127,7 @@ _CHECKED_KEYS = (str, int, Decimal, bool)
 _ScalarNode = yaml.ScalarNode
 
 
-def _walk(node: yaml.Node, loader: Any, collections: set[int]) -> Any:
+def _walk(node: yaml.Node, loader: Any, collections: set[int] | None) -> Any:
     """The data of a node tree composed by libyaml, built the way DecimalSafeLoader builds it.
 
     PyYAML's constructor costs about 3 times the C parse (a generator and several method calls per node); this
@@ -142,9 +142,10 @@ def _walk(node: yaml.Node, loader: Any, collections: set[int]) -> Any:
         if scalar is None:
             raise _Unsupported(tag)
         return scalar(loader, node)
-    if id(node) in collections:
-        raise _Unsupported("an alias of a list or mapping")  # the constructor shares or nests it: left to it
-    collections.add(id(node))
+    if collections is not None:
+        if id(node) in collections:
+            raise _Unsupported("an alias of a list or mapping")  # the constructor shares or nests it: left to it
+        collections.add(id(node))
     if tag == _SEQ and type(node) is yaml.SequenceNode:
         return [
             child.value if child.tag == _STR and type(child) is _ScalarNode else _walk(child, loader, collections)
@@ -171,7 +172,8 @@ def _lean_load(text: str) -> Any:
     loader = _LeanComposer(text)
     try:
         node = loader.get_single_node()
-        return None if node is None else _walk(node, loader, set())
+        # Only a text with an anchor (&name) can reach a node twice: without one, nothing needs tracking.
+        return None if node is None else _walk(node, loader, set() if "&" in text else None)
     finally:
         loader.dispose()
 
