@@ -12,6 +12,7 @@ on. Workers ignore Ctrl-C: the parent alone stops the batch, and takes its worke
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -136,8 +137,16 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _run_and_send(worker: Callable[[T], Any], task: T, conn: Connection) -> None:
+def _start_worker() -> None:
     _ignore_interrupts()
+    # What a worker holds before its first task (the imported code, and with fork the parent's objects) lives
+    # as long as the worker: frozen, the collector no longer walks it at each full collection, which had been
+    # a tenth of a worker's time (300 workload packs in one process: 2.19 s -> 1.97 s).
+    gc.freeze()
+
+
+def _run_and_send(worker: Callable[[T], Any], task: T, conn: Connection) -> None:
+    _start_worker()
     try:
         conn.send(worker(task))
     except Exception as exc:  # the worker raised, or its outcome would not pickle
@@ -174,7 +183,7 @@ def _alone(task: Task[R], worker: Callable[[Any], R]) -> R:
 
 
 def _pool(jobs: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=_ignore_interrupts)
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=_start_worker)
 
 
 def _stop(executor: ProcessPoolExecutor) -> None:
