@@ -24,7 +24,7 @@ from scoring.panel.sheet import XLSX_TEXT_SUFFIX
 from scoring.panel.workbook import workbook_text
 from scoring.ruleset import LoadedRuleset, resolve_ruleset
 from scoring.validation import pydantic_problems
-from scoring.yamlio import load_mapping_text, parse_csv
+from scoring.yamlio import load_mapping_text, parse_csv, read_utf8
 
 TENDER_FILE = "tender.yaml"
 SCORES_FILE = "scores.csv"
@@ -100,7 +100,7 @@ def read_pack_files(folder: Path) -> dict[str, str]:
                 elif text is not None:
                     files[name[: -len(".xlsx")] + XLSX_TEXT_SUFFIX] = text
                 continue
-            files[name] = path.read_text(encoding="utf-8")
+            files[name] = read_utf8(path)
         except UnicodeDecodeError as exc:
             problems.append(Problem(f"{folder}/{name}", "", f"expected UTF-8 text, found a bad byte at {exc.start}"))
         except OSError as exc:
