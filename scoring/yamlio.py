@@ -25,13 +25,16 @@ class _UniqueKeys:
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
-        for key_node, _ in node.value:
+        # A tag such as !!map or !!set on a scalar or a list is left to PyYAML, which refuses it with its position.
+        for key_node, _ in node.value if isinstance(node, yaml.MappingNode) else ():
             key = self.construct_object(key_node, deep=True)  # type: ignore[attr-defined]
-            if isinstance(key, (str, int, Decimal, bool)) and key in seen:
-                raise yaml.constructor.ConstructorError(
-                    "while reading a mapping", node.start_mark, f"found the key {key!r} twice", key_node.start_mark
-                )
-            seen.add(key)
+            # Only these are compared; a list as a key is left to PyYAML's "found unhashable key".
+            if isinstance(key, (str, int, Decimal, bool)):
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        "while reading a mapping", node.start_mark, f"found the key {key!r} twice", key_node.start_mark
+                    )
+                seen.add(key)
         return super().construct_mapping(node, deep)  # type: ignore[misc, no-any-return]
 
 
@@ -62,12 +65,47 @@ def _decimal(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal:
 
 
 def _int(loader: yaml.SafeLoader, node: yaml.Node) -> int:
-    _no_sexagesimal(str(loader.construct_scalar(node)), node)  # type: ignore[arg-type]
-    return int(loader.construct_yaml_int(node))  # type: ignore[arg-type]
+    text = str(loader.construct_scalar(node))  # type: ignore[arg-type]
+    _no_sexagesimal(text, node)
+    try:
+        return int(loader.construct_yaml_int(node))  # type: ignore[arg-type]
+    except (ValueError, IndexError):
+        # PyYAML's int() fails on what its pattern lets through (0x_) or an explicit tag forces (!!int abc).
+        raise yaml.constructor.ConstructorError(
+            None, None, f"expected a whole number, found {text!r}", node.start_mark
+        ) from None
 
 
-DecimalSafeLoader.add_constructor("tag:yaml.org,2002:float", _decimal)
-DecimalSafeLoader.add_constructor("tag:yaml.org,2002:int", _int)
+def _bool(loader: yaml.SafeLoader, node: yaml.Node) -> bool:
+    text = str(loader.construct_scalar(node))  # type: ignore[arg-type]
+    try:
+        return loader.bool_values[text.lower()]
+    except KeyError:  # only reachable through an explicit !!bool tag
+        raise yaml.constructor.ConstructorError(
+            None, None, f"expected true or false, found {text!r}", node.start_mark
+        ) from None
+
+
+def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    text = str(loader.construct_scalar(node))  # type: ignore[arg-type]
+    try:
+        return loader.construct_yaml_timestamp(node)  # type: ignore[arg-type]
+    except (ValueError, AttributeError):
+        # 2026-13-45 matches YAML's date pattern but is no date; !!timestamp abc matches nothing.
+        raise yaml.constructor.ConstructorError(
+            None, None, f"expected a real date (YYYY-MM-DD, or with a time), found {text!r}", node.start_mark
+        ) from None
+
+
+# Each refusal is a ConstructorError with the node's position: a bad value is a problem to report, never a crash.
+_CONSTRUCTORS = {
+    "tag:yaml.org,2002:float": _decimal,
+    "tag:yaml.org,2002:int": _int,
+    "tag:yaml.org,2002:bool": _bool,
+    "tag:yaml.org,2002:timestamp": _timestamp,
+}
+for _tag, _constructor in _CONSTRUCTORS.items():
+    DecimalSafeLoader.add_constructor(_tag, _constructor)
 
 
 _ScalarNode = yaml.ScalarNode  # looked up per node by the lean composer and walk below
@@ -82,8 +120,8 @@ if getattr(yaml, "__with_libyaml__", False):
     class _FastDecimalSafeLoader(_UniqueKeys, yaml.CSafeLoader):
         pass
 
-    _FastDecimalSafeLoader.add_constructor("tag:yaml.org,2002:float", _decimal)
-    _FastDecimalSafeLoader.add_constructor("tag:yaml.org,2002:int", _int)
+    for _tag, _constructor in _CONSTRUCTORS.items():
+        _FastDecimalSafeLoader.add_constructor(_tag, _constructor)
     _FAST_LOADER = _FastDecimalSafeLoader
 
     # The C composer calls back into Python for every node (resolve, descend_resolver, ascend_resolver): in
@@ -125,7 +163,7 @@ _SEQ, _MAP = "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
 _SCALARS: dict[str, Any] = {
     "tag:yaml.org,2002:int": _int,
     "tag:yaml.org,2002:float": _decimal,
-    _BOOL: lambda loader, node: loader.bool_values[node.value.lower()],
+    _BOOL: _bool,
     _NULL: lambda loader, node: None,
 }
 _CHECKED_KEYS = (str, int, Decimal, bool)
