@@ -64,6 +64,11 @@ def _decimal(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal:
         raise yaml.constructor.ConstructorError(None, None, f"{text} is not a number", node.start_mark) from None
 
 
+def _shown(text: str) -> str:
+    # A value thousands of characters long (a 5,000-digit number) is named by its start, not echoed whole.
+    return repr(text) if len(text) <= 40 else f"{text[:20]!r}... ({len(text)} characters)"
+
+
 def _int(loader: yaml.SafeLoader, node: yaml.Node) -> int:
     text = str(loader.construct_scalar(node))  # type: ignore[arg-type]
     _no_sexagesimal(text, node)
@@ -72,7 +77,7 @@ def _int(loader: yaml.SafeLoader, node: yaml.Node) -> int:
     except (ValueError, IndexError):
         # PyYAML's int() fails on what its pattern lets through (0x_) or an explicit tag forces (!!int abc).
         raise yaml.constructor.ConstructorError(
-            None, None, f"expected a whole number, found {text!r}", node.start_mark
+            None, None, f"expected a whole number, found {_shown(text)}", node.start_mark
         ) from None
 
 
@@ -82,7 +87,7 @@ def _bool(loader: yaml.SafeLoader, node: yaml.Node) -> bool:
         return loader.bool_values[text.lower()]
     except KeyError:  # only reachable through an explicit !!bool tag
         raise yaml.constructor.ConstructorError(
-            None, None, f"expected true or false, found {text!r}", node.start_mark
+            None, None, f"expected true or false, found {_shown(text)}", node.start_mark
         ) from None
 
 
@@ -93,7 +98,7 @@ def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
     except (ValueError, AttributeError):
         # 2026-13-45 matches YAML's date pattern but is no date; !!timestamp abc matches nothing.
         raise yaml.constructor.ConstructorError(
-            None, None, f"expected a real date (YYYY-MM-DD, or with a time), found {text!r}", node.start_mark
+            None, None, f"expected a real date (YYYY-MM-DD, or with a time), found {_shown(text)}", node.start_mark
         ) from None
 
 
@@ -260,6 +265,9 @@ def parse_json(text: str, name: str) -> tuple[Any, Problem | None]:
         return None, Problem(name, f"line {exc.lineno}, column {exc.colno}", f"not valid JSON: {exc.msg}")
     except _DuplicateKey as exc:
         return None, Problem(name, str(exc), "found this key twice in one object (JSON would keep only the last)")
+    except ValueError:
+        # Python refuses to read an integer of more than 4300 digits (int_max_str_digits): a problem, not a crash.
+        return None, Problem(name, "", "not valid JSON: a number has more digits than can be read (at most 4300)")
 
 
 def read_utf8(path: Path) -> str:

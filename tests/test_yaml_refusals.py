@@ -12,7 +12,7 @@ import yaml
 from conftest import all_scores, basic_bid, basic_tender, invoke
 
 from scoring.errors import Problem
-from scoring.yamlio import DecimalSafeLoader, parse_yaml
+from scoring.yamlio import DecimalSafeLoader, parse_json, parse_yaml
 
 # (text, line and column of the value, what the user is told). Columns count from 1: in `a: x` the value is at 4.
 DATE = "expected a real date (YYYY-MM-DD, or with a time), found"
@@ -28,6 +28,12 @@ REFUSED = {
     "mapping as a key": ("x: 1\n? {a: 1}\n: 1\n", "line 2, column 3", "found unhashable key"),
     "map tag on text": ("a: !!map x\n", "line 1, column 4", "expected a mapping node, but found scalar"),
     "set tag on a list": ("a: !!set [1]\n", "line 1, column 4", "expected a mapping node, but found sequence"),
+    # Python reads no integer of more than 4300 digits; the value is named by its first 20 characters.
+    "5000-digit number": (
+        "a: " + "1" * 5000 + "\n",
+        "line 1, column 4",
+        f"expected a whole number, found {'1' * 20!r}... (5000 characters)",
+    ),
 }
 
 
@@ -62,3 +68,10 @@ def test_a_typo_d_date_in_a_bid_is_an_input_error_not_a_crash(make_pack) -> None
     assert result.stderr.splitlines() == [
         f"Error: {pack}/bids/a.yaml: line {line}, column 14: not valid YAML: {DATE} '2026-13-45'"
     ]
+
+
+def test_a_json_number_python_cannot_read_is_a_problem() -> None:
+    assert parse_json('{"price_gbp": ' + "9" * 5000 + "}", "bids/a.json") == (
+        None,
+        Problem("bids/a.json", "", "not valid JSON: a number has more digits than can be read (at most 4300)"),
+    )
