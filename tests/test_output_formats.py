@@ -13,7 +13,7 @@ import pytest
 from conftest import STOCKPORT_PACK, all_scores, basic_bid, basic_tender
 from scoring_support import failing, score
 
-from scoring.numbers import fmt_gbp, opt2
+from scoring.numbers import fmt2, fmt_gbp, opt2
 from scoring.output import render
 from scoring.published import result_to_dict, winner, winner_of
 from scoring.result import Result
@@ -135,3 +135,13 @@ def test_json_is_the_published_shape_indented_with_every_character_written_as_it
     assert '\n      "bidder": "Łódź \\"Roads\\"\\\\Works\\tLtd 🚧\u2028",\n' in text
     assert '\n    "title": "Café — ½ works",\n' in text
     assert '\n      "excluded_reasons": [],\n' in text
+
+
+def test_published_figures_never_take_an_exponent_whatever_the_value_was_written_as() -> None:
+    # fmt2 prints the penny-rounded Decimal with str(): exponent -2 reads plainly, half up at the third place.
+    assert fmt2(Decimal("1E+6")) == "1000000.00"
+    assert fmt2(Decimal("5E+3")) == "5000.00"
+    assert fmt2(Decimal("1E-30")) == "0.00"
+    assert fmt2(Decimal("0.005")) == "0.01"
+    assert fmt2(Decimal("-0.001")) == "-0.00"
+    assert fmt2(Decimal("123456789.995")) == "123456790.00"
