@@ -64,9 +64,10 @@ def _decimal(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal:
         raise yaml.constructor.ConstructorError(None, None, f"{text} is not a number", node.start_mark) from None
 
 
-def _shown(text: str) -> str:
+def _refusal(node: yaml.Node, expected: str, text: str) -> yaml.constructor.ConstructorError:
     # A value thousands of characters long (a 5,000-digit number) is named by its start, not echoed whole.
-    return repr(text) if len(text) <= 40 else f"{text[:20]!r}... ({len(text)} characters)"
+    shown = repr(text) if len(text) <= 40 else f"{text[:20]!r}... ({len(text)} characters)"
+    return yaml.constructor.ConstructorError(None, None, f"expected {expected}, found {shown}", node.start_mark)
 
 
 def _int(loader: yaml.SafeLoader, node: yaml.Node) -> int:
@@ -76,9 +77,7 @@ def _int(loader: yaml.SafeLoader, node: yaml.Node) -> int:
         return int(loader.construct_yaml_int(node))  # type: ignore[arg-type]
     except (ValueError, IndexError):
         # PyYAML's int() fails on what its pattern lets through (0x_) or an explicit tag forces (!!int abc).
-        raise yaml.constructor.ConstructorError(
-            None, None, f"expected a whole number, found {_shown(text)}", node.start_mark
-        ) from None
+        raise _refusal(node, "a whole number", text) from None
 
 
 def _bool(loader: yaml.SafeLoader, node: yaml.Node) -> bool:
@@ -86,9 +85,7 @@ def _bool(loader: yaml.SafeLoader, node: yaml.Node) -> bool:
     try:
         return loader.bool_values[text.lower()]
     except KeyError:  # only reachable through an explicit !!bool tag
-        raise yaml.constructor.ConstructorError(
-            None, None, f"expected true or false, found {_shown(text)}", node.start_mark
-        ) from None
+        raise _refusal(node, "true or false", text) from None
 
 
 def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
@@ -97,9 +94,7 @@ def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
         return loader.construct_yaml_timestamp(node)  # type: ignore[arg-type]
     except (ValueError, AttributeError):
         # 2026-13-45 matches YAML's date pattern but is no date; !!timestamp abc matches nothing.
-        raise yaml.constructor.ConstructorError(
-            None, None, f"expected a real date (YYYY-MM-DD, or with a time), found {_shown(text)}", node.start_mark
-        ) from None
+        raise _refusal(node, "a real date (YYYY-MM-DD, or with a time)", text) from None
 
 
 # Each refusal is a ConstructorError with the node's position: a bad value is a problem to report, never a crash.
