@@ -12,7 +12,7 @@ import yaml
 from conftest import all_scores, basic_bid, basic_tender, invoke
 
 from scoring.errors import Problem
-from scoring.yamlio import DecimalSafeLoader, parse_json, parse_yaml
+from scoring.yamlio import DecimalSafeLoader, _int, parse_json, parse_yaml
 
 # (text, line and column of the value, what the user is told). Columns count from 1: in `a: x` the value is at 4.
 DATE = "expected a real date (YYYY-MM-DD, or with a time), found"
@@ -75,3 +75,13 @@ def test_a_json_number_python_cannot_read_is_a_problem() -> None:
         None,
         Problem("bids/a.json", "", "not valid JSON: a number has more digits than can be read (at most 4300)"),
     )
+
+
+@pytest.mark.parametrize(
+    "text", ["0", "00", "07", "010", "1", "10", "123", "1_000", "+5", "-5", "-0", "0x1F", "0b101", "007", "1" * 25]
+)
+def test_whole_numbers_are_read_as_pyyaml_reads_them(text: str) -> None:
+    # YAML 1.1: 010 is octal (8), 0x1F is 31, 0b101 is 5; plain digits take a shortcut that must agree.
+    loader = yaml.SafeLoader("")
+    node = yaml.ScalarNode("tag:yaml.org,2002:int", text)
+    assert _int(loader, node) == loader.construct_yaml_int(node)
