@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -114,7 +115,9 @@ def test_workers_are_forked_unless_another_thread_could_hold_a_lock_at_the_fork(
     try:
         forked: list[PackOutcome] = []
         run_batch(tasks, 1, forked.append, worker=reports_mark)
-        assert forked[0].errors == ["set in the parent"] and forked[0].status == "ok"
+        # Forked on Linux; elsewhere (macOS) always from a forkserver.
+        assert forked[0].errors == (["set in the parent"] if sys.platform == "linux" else [])
+        assert forked[0].status == "ok"
         release = threading.Event()
         other = threading.Thread(target=release.wait)
         other.start()
