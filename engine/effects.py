@@ -6,6 +6,7 @@ message from its template); what the effects mean for a tender is the scoring la
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -102,8 +103,15 @@ def _render(template: str, fact: Mapping[str, Any], params: Mapping[str, Any]) -
             raise KeyError(f"template names field {name!r}, which the fact does not have")
         return str(found)
 
+    tmpl, names = _parsed(template)
+    return tmpl.substitute({name: value_of(name) for name in names})
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed(template: str) -> tuple[_DottedTemplate, tuple[str, ...]]:
+    # A ruleset has a handful of message templates and they render on thousands of firings: parsed once each.
     tmpl = _DottedTemplate(template)
-    return tmpl.substitute({name: value_of(name) for name in tmpl.get_identifiers()})
+    return tmpl, tuple(tmpl.get_identifiers())
 
 
 def _value(args: Mapping[str, Any], fact: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
