@@ -216,6 +216,22 @@ def test_score_refuses_to_append_after_a_tampered_head(tmp_path: Path, small_pac
     assert not out.exists()  # no result is published without its record
 
 
+def test_a_head_tampered_between_two_appends_of_one_connection_is_refused(tmp_path: Path, small_pack: Path) -> None:
+    # A batch appends through one connection, which skips re-checking a head byte for byte as it wrote it:
+    # a head changed by anyone since, even with its text written canonically, is checked and refused.
+    path = tmp_path / "ledger.sqlite3"
+    loaded = load_pack(small_pack)
+    body = build_record(loaded, evaluate(loaded))
+    with Ledger(path) as book:
+        book.append(body)
+        book.append(body)  # the head is the first record, as this connection wrote it
+        tamper(path, 2, _edit_result)
+        with pytest.raises(ChainBroken, match="record 2: its result section does not match"):
+            book.append(body)
+    with Ledger(path, create=False) as book:
+        assert [e.id for e in book.entries()] == [1, 2]
+
+
 def test_verify_an_intact_chain(tmp_path: Path, small_pack: Path) -> None:
     path = tmp_path / "ledger.sqlite3"
     stored = fill(path, small_pack, 3)
