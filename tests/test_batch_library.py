@@ -12,15 +12,27 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import STOCKPORT_PACK, all_scores, basic_bid, basic_tender, write_pack
 
-from scoring.batch.packs import PackOutcome, PackTask, discover_packs, output_paths, run_batch, score_pack
+from scoring.audit import Ledger, StoredRecord, build_record
+from scoring.batch.packs import (
+    PackOutcome,
+    PackTask,
+    discover_packs,
+    output_paths,
+    run_batch,
+    score_many,
+    score_pack,
+)
 from scoring.batch.runner import EXIT_FAILED, batch_exit_code
 from scoring.errors import InputError
+from scoring.evaluate import evaluate
 from scoring.pack import load_pack
 
 
@@ -182,3 +194,42 @@ def test_a_bids_folder_that_cannot_be_listed_is_an_input_error_naming_it(
     with pytest.raises(InputError) as caught:
         load_pack(pack)
     assert caught.value.lines() == [f"{pack}/bids: cannot be read: Permission denied"]
+
+
+class CountingLedger(Ledger):
+    """A ledger that notes how many records each transaction appended."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.groups: list[int] = []
+
+    def append_many(self, bodies: Sequence[Mapping[str, Any]]) -> list[StoredRecord]:
+        self.groups.append(len(bodies))
+        return super().append_many(bodies)
+
+
+def test_records_ready_together_are_appended_in_one_transaction_in_pack_order(tmp_path: Path) -> None:
+    # Packs 1-3 are scored while pack 0 sleeps, so all four are ready at once when it ends: one commit (one
+    # sync of the ledger) for the lot, the chain still in pack order, each file written after its record.
+    folders = [_two_bid_pack(tmp_path / f"p{n}", tender_id=f"T-{n}") for n in range(4)]
+    with CountingLedger(tmp_path / "ledger.sqlite3") as book:
+        outcomes = score_many(folders, "json", tmp_path / "out", 2, ledger=book, worker=slow_first)
+        assert sum(book.groups) == 4 and max(book.groups) > 1, book.groups
+        assert [e.tender for e in book.entries()] == ["T-0", "T-1", "T-2", "T-3"]
+        assert book.verify().count == 4
+    assert [(o.status, o.record_id, o.file) for o in outcomes] == [
+        ("ok", n + 1, tmp_path / "out" / f"p{n}.json") for n in range(4)
+    ]
+
+
+def test_a_group_of_records_is_appended_whole_or_not_at_all(tmp_path: Path) -> None:
+    loaded = load_pack(STOCKPORT_PACK)
+    body = build_record(loaded, evaluate(loaded))
+    broken = {**body, "detail": {"total": Decimal("1.50")}}  # a Decimal is no JSON: sealing it fails
+    with Ledger(tmp_path / "ledger.sqlite3") as book:
+        book.append(body)
+        with pytest.raises(TypeError):
+            book.append_many([body, broken])
+        assert [e.id for e in book.entries()] == [1]
+        assert [s.id for s in book.append_many([body, body])] == [2, 3]
+        assert book.verify().count == 3

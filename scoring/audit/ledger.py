@@ -16,7 +16,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -175,7 +175,18 @@ class Ledger:
 
     def append(self, body: Mapping[str, Any]) -> StoredRecord:
         """Seal a record body (`record.build_record`) onto the chain after the current head, atomically."""
+        return self.append_many([body])[0]
+
+    def append_many(self, bodies: Sequence[Mapping[str, Any]]) -> list[StoredRecord]:
+        """Seal record bodies onto the chain in order, in one transaction: all of them, or none.
+
+        One commit is one sync of the file, the largest part of an append: a batch hands over every record
+        that is ready at once (group commit), and each is still durable before its result file is written.
+        """
+        if not bodies:
+            return []
         conn = self._conn
+        stored: list[StoredRecord] = []
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:
@@ -186,8 +197,12 @@ class Ledger:
                     if tuple(head) != self._written:
                         self._check_head(head)
                     seq, prev = int(head[0]) + 1, str(head[6])
-                record = seal(body, seq, prev)
-                written = self._insert(record)
+                written = None
+                for body in bodies:
+                    record = seal(body, seq, prev)
+                    written = self._insert(record)
+                    stored.append(StoredRecord(seq, record["hash"], record))
+                    seq, prev = seq + 1, str(record["hash"])
                 conn.execute("COMMIT")
                 self._written = written
             except BaseException:
@@ -196,7 +211,7 @@ class Ledger:
                 raise
         except sqlite3.Error as exc:
             raise LedgerUnavailable(f"{self.path}: cannot append to the ledger ({exc})") from None
-        return StoredRecord(seq, record["hash"], record)
+        return stored
 
     def _check_head(self, row: tuple[Any, ...]) -> None:
         # Chaining onto a head that does not verify would bless whatever was done to it. (A head byte for byte

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import os
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -185,7 +186,12 @@ def run_batch(
     worker: Worker = score_pack,
 ) -> None:
     """Score `tasks` in `jobs` worker processes, delivering every pack's outcome in pack order."""
-    run_in_order(tasks, jobs, worker, deliver, progress)
+
+    def each(ready: list[PackOutcome]) -> None:
+        for outcome in ready:
+            deliver(outcome)
+
+    run_in_order(tasks, jobs, worker, each, progress)
 
 
 def score_many(
@@ -206,25 +212,48 @@ def score_many(
     tasks = [PackTask(index, folder, fmt, record=ledger is not None) for index, folder in enumerate(folders)]
     outcomes: list[PackOutcome] = []
 
-    def deliver(outcome: PackOutcome) -> None:
-        # A scored pack arrives rendered, or (an HTML report, which cites its record) with its evaluation.
-        if outcome.rendered is not None or outcome.evaluation is not None:
-            target = targets[outcome.index]
-            try:
-                # Claimed before the record is appended, as for one pack: an unwritable result records nothing.
-                with PendingFile(target) as pending:
-                    if ledger is not None and outcome.record is not None:
-                        stored = ledger.append(outcome.record)
-                        outcome.record_id = stored.id
-                        if outcome.evaluation is not None:
-                            ref = RecordRef(stored.hash, str(stored.record["created_at"]), str(stored.id))
-                            outcome.rendered = render_evaluation(outcome.evaluation, fmt, ref)
+    def deliver(ready: list[PackOutcome]) -> None:
+        with ExitStack() as claims:  # a claimed file not committed (a failure, Ctrl-C) leaves nothing behind
+            # Claimed before the records are appended, as for one pack: an unwritable result records nothing.
+            claimed: list[tuple[PackOutcome, PendingFile]] = []
+            for outcome in ready:
+                # A scored pack arrives rendered, or (an HTML report, which cites its record) with its evaluation.
+                if outcome.rendered is None and outcome.evaluation is None:
+                    continue
+                try:
+                    claimed.append((outcome, claims.enter_context(PendingFile(targets[outcome.index]))))
+                except TenderscoreError as exc:
+                    outcome.fail(exc)
+            if ledger is not None:
+                claimed = _record(claimed, ledger, fmt)
+            for outcome, pending in claimed:
+                try:
                     assert outcome.rendered is not None, "an HTML outcome always carries its record"
                     pending.commit(outcome.rendered)
-                    outcome.file = target
-            except TenderscoreError as exc:
-                outcome.fail(exc)
-        outcomes.append(outcome.slim())
+                    outcome.file = targets[outcome.index]
+                except TenderscoreError as exc:
+                    outcome.fail(exc)
+        outcomes.extend(outcome.slim() for outcome in ready)
 
-    run_batch(tasks, jobs, deliver, progress, worker)
+    run_in_order(tasks, jobs, worker, deliver, progress)
     return outcomes
+
+
+def _record(
+    claimed: list[tuple[PackOutcome, PendingFile]], ledger: Ledger, fmt: str
+) -> list[tuple[PackOutcome, PendingFile]]:
+    """Append the claimed outcomes' records in one transaction (one sync for all, in pack order); returns the
+    outcomes whose files may now be written: all of them, or none if the ledger refused."""
+    recorded = [(outcome, pending) for outcome, pending in claimed if outcome.record is not None]
+    try:
+        stored = ledger.append_many([outcome.record for outcome, _ in recorded if outcome.record is not None])
+    except TenderscoreError as exc:
+        for outcome, _ in claimed:
+            outcome.fail(exc)
+        return []
+    for (outcome, _), kept in zip(recorded, stored, strict=True):
+        outcome.record_id = kept.id
+        if outcome.evaluation is not None:
+            ref = RecordRef(kept.hash, str(kept.record["created_at"]), str(kept.id))
+            outcome.rendered = render_evaluation(outcome.evaluation, fmt, ref)
+    return claimed

@@ -133,7 +133,11 @@ def check_records(
     tasks = [RecordTask(index, reference, ledger, action) for index, reference in enumerate(references)]
     outcomes: list[RecordOutcome] = []
 
-    def deliver(outcome: RecordOutcome) -> None:
+    def deliver(ready: list[RecordOutcome]) -> None:
+        for outcome in ready:
+            link(outcome)
+
+    def link(outcome: RecordOutcome) -> None:
         before = outcomes[-1] if outcomes else None
         if (
             action == "verify"

@@ -116,10 +116,12 @@ def _start_forkserver() -> None:
 
 @contextmanager
 def _interrupts_held() -> Iterator[None]:
-    """Hold a Ctrl-C back while worker processes start, and act on it once they have.
+    """Hold a Ctrl-C back while worker processes start, or outcomes are delivered, and act on it after.
 
     A process interrupted half-way through starting can be left running unseen, looking for queues the
-    interrupted parent has already torn down: it would die with a traceback of its own.
+    interrupted parent has already torn down: it would die with a traceback of its own. Outcomes delivered
+    together have their records appended in one transaction, then their files written: interrupted in
+    between, the ledger would hold decisions whose results were never written.
     """
     # Only the main thread handles signals; a handler installed outside Python could not be put back.
     if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is None:
@@ -207,10 +209,11 @@ def run_in_order(
     tasks: Sequence[T],
     jobs: int,
     worker: Callable[[T], R],
-    deliver: Callable[[R], None],
+    deliver: Callable[[list[R]], None],
     progress: Callable[[int], None] | None = None,
 ) -> None:
-    """Run `worker` over `tasks` in `jobs` processes; `deliver` gets every outcome in task order, in this process.
+    """Run `worker` over `tasks` in `jobs` processes; `deliver` gets every outcome in task order, in this process,
+    each time with all those ready next (so a caller can write them in one go: the ledger's group commit).
 
     `worker` must be a module-level function, so a worker process can import it; a task whose worker dies, or
     whose outcome cannot come back, is delivered as `task.died(why)`. `progress` is told of each task as it
@@ -253,9 +256,14 @@ def run_in_order(
                     if progress is not None:
                         progress(1)
                 executor = _pool(jobs)
+            ready: list[R] = []
             while next_out in finished:
-                deliver(finished.pop(next_out))
+                ready.append(finished.pop(next_out))
                 next_out += 1
+            if ready:
+                # Delivered whole: Ctrl-C never leaves a group's records appended without their files.
+                with _interrupts_held():
+                    deliver(ready)
     except BaseException:
         _stop(executor)
         raise
