@@ -66,7 +66,9 @@ def canonical_dumps(data: Any) -> bytes:
 
     orjson writes the same bytes (compared over every code point and 200,000 random documents) in a fifth of
     the time; whatever it will not write (an integer beyond 64 bits, nesting deeper than 255, a Decimal) goes
-    to json.dumps, so the bytes, and the TypeError for what is not JSON, are json's.
+    to json.dumps, so the bytes, and the TypeError for what is not JSON, are json's. Floats are the one
+    difference (orjson writes NaN as null): none reaches here, as `plain` refuses them and records are read
+    with fractions as Decimals and NaN and the infinities refused (scoring.yamlio.refuse_constant).
     """
     try:
         return orjson.dumps(data, option=_ORJSON_OPTIONS)

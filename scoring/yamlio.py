@@ -255,13 +255,27 @@ def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+class NotJSONNumber(ValueError):
+    """NaN, Infinity or -Infinity: Python's json reads them (as floats), but they are not JSON."""
+
+
+def refuse_constant(name: str) -> Any:
+    """json.loads' parse_constant: refuse NaN and the infinities rather than let floats into exact data (a
+    record holding one would not hash as written: canonical JSON has no way to write them)."""
+    raise NotJSONNumber(f"{name} is not a JSON number")
+
+
 def parse_json(text: str, name: str) -> tuple[Any, Problem | None]:
     try:
-        return json.loads(text, parse_float=Decimal, object_pairs_hook=_unique_object), None
+        return json.loads(
+            text, parse_float=Decimal, parse_constant=refuse_constant, object_pairs_hook=_unique_object
+        ), None
     except json.JSONDecodeError as exc:
         return None, Problem(name, f"line {exc.lineno}, column {exc.colno}", f"not valid JSON: {exc.msg}")
     except _DuplicateKey as exc:
         return None, Problem(name, str(exc), "found this key twice in one object (JSON would keep only the last)")
+    except NotJSONNumber as exc:
+        return None, Problem(name, "", f"not valid JSON: {exc}")
     except ValueError:
         # Python refuses to read an integer of more than 4300 digits (int_max_str_digits): a problem, not a crash.
         return None, Problem(name, "", "not valid JSON: a number has more digits than can be read (at most 4300)")

@@ -232,6 +232,24 @@ def test_a_head_tampered_between_two_appends_of_one_connection_is_refused(tmp_pa
         assert [e.id for e in book.entries()] == [1, 2]
 
 
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_a_null_swapped_for_a_non_json_number_fails_verify(tmp_path: Path, small_pack: Path, constant: str) -> None:
+    # Python's json reads NaN and the infinities as floats, which canonical JSON cannot write back as they
+    # were: read, they would re-hash as null and pass. They are refused as not JSON instead.
+    path = tmp_path / "ledger.sqlite3"
+    fill(path, small_pack, 1)
+    conn = raw(path)
+    (text,) = conn.execute("SELECT record FROM records WHERE id = 1").fetchone()
+    assert '"prev_hash":null' in text
+    conn.execute(
+        "UPDATE records SET record = ? WHERE id = 1", (text.replace('"prev_hash":null', f'"prev_hash":{constant}'),)
+    )
+    conn.close()
+    assert f"record 1: its stored record is not valid JSON ({constant} is not a JSON number)" in verify_fails(path)
+    replayed = invoke("replay", "1", "--ledger", path)
+    assert replayed.exit_code == 4 and "Traceback" not in replayed.output
+
+
 def test_verify_an_intact_chain(tmp_path: Path, small_pack: Path) -> None:
     path = tmp_path / "ledger.sqlite3"
     stored = fill(path, small_pack, 3)

@@ -7,7 +7,11 @@ round (14.99999999999999999 → 15) slipped under the policy floor.
 
 import json
 
+import pytest
 from conftest import all_scores, basic_bid, basic_tender, invoke
+
+from scoring.errors import Problem
+from scoring.yamlio import parse_json
 
 
 def _errors(result) -> list[str]:
@@ -96,3 +100,10 @@ def test_scores_for_a_tender_without_questions_are_an_error(make_pack) -> None:
     assert _errors(invoke("validate", pack)) == [
         f"Error: {pack}/scores.csv: expected no consensus scores: the tender has no scored questions"
     ]
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_json_non_numbers_are_refused_not_read_as_floats(constant: str) -> None:
+    # Python's json would read them as floats, which no exact amount (or canonical record) can hold.
+    data, problem = parse_json(f'{{"price_gbp": {constant}}}', "bids/a.json")
+    assert data is None and problem == Problem("bids/a.json", "", f"not valid JSON: {constant} is not a JSON number")

@@ -29,6 +29,7 @@ import platformdirs
 from scoring.audit.errors import ChainBroken, LedgerDamaged, LedgerUnavailable
 from scoring.audit.record import record_problem, record_text, seal
 from scoring.published import winner_of
+from scoring.yamlio import refuse_constant
 
 ENV_VAR = "TENDERSCORE_LEDGER"
 LEDGER_FILE = "ledger.sqlite3"
@@ -313,7 +314,7 @@ def _text(data: bytes) -> str:
 
 def _parse(row: tuple[Any, ...], path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(row[7], parse_float=Decimal)
+        data = json.loads(row[7], parse_float=Decimal, parse_constant=refuse_constant)
     except (ValueError, TypeError) as exc:  # not JSON, or not even UTF-8
         raise ChainBroken(f"ledger {path}: record {row[0]}", f"its stored record is not valid JSON ({exc})") from None
     if not isinstance(data, dict):
