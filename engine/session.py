@@ -19,7 +19,7 @@ import orjson
 
 from engine.conditions import DISCRIMINATOR
 from engine.effects import compute_effect
-from engine.errors import ActionError, EngineError, FactError
+from engine.errors import ActionError, EngineError, FactError, RuleDefinitionError
 from engine.numbers import to_engine_number
 from engine.predicate import MISSING, lookup
 from engine.ruleset import PRIME_KIND, PRIME_RULE, CompiledRuleset, RulesetSpec, compiled_ruleset
@@ -33,9 +33,10 @@ def _encode(value: Any) -> str:
 
 
 _decode = orjson.loads
-# assert_fact's status codes (durable/engine.py, Ruleset._handle_result): no rule is about the fact; the fact
-# was already asserted; queued without a state to act on.
-_NOT_HANDLED, _OBSERVED, _NO_STATE = 1, 2, 3
+# assert_fact's status codes (durable/engine.py, Ruleset._handle_result): matched, its actions pending on the
+# returned state; no rule is about the fact; the fact was already asserted. (3, queued for a store callback,
+# needs callbacks the engine never sets: met anyway, it is an error, never another session's state.)
+_HANDLED, _NOT_HANDLED, _OBSERVED = 0, 1, 2
 # durable-rules refuses facts with more properties than this (field notes).
 MAX_PROPERTIES = 255
 # durable-rules holds at most this many session ids per ruleset; only delete_state frees one.
@@ -74,7 +75,12 @@ class _Registration:
         }
         for body in definition.values():
             body.pop("run", None)
-        self.handle: int = _core.create_ruleset(compiled.durable_name, _encode(definition))
+        try:
+            self.handle: int = _core.create_ruleset(compiled.durable_name, _encode(definition))
+        except Exception as exc:  # rules each sound that durable-rules' network still refuses (error 113 seen)
+            raise RuleDefinitionError(
+                [f"ruleset {compiled.spec.id}: durable-rules refused to register it ({exc})"]
+            ) from None
         self.fields = compiled.fields
 
     def to_engine(self, fact: Mapping[str, Any]) -> dict[str, Any]:
@@ -83,6 +89,7 @@ class _Registration:
 
         Only what the rules read is sent: durable-rules matches on nothing else, and the trace keeps the whole
         fact. On the workload this halves the conversion and the JSON (a commitment fact reads 5 of 12 fields).
+        A field no rule reads is therefore not checked either: it reaches the trace as the caller gave it.
         """
         kind = fact[DISCRIMINATOR]
         out = {"id": fact["id"], DISCRIMINATOR: kind}
@@ -135,6 +142,7 @@ class Session:
         self._new: list[Firing] = []
         self._error: EngineError | None = None
         self._closed = False
+        self._broken = False
         self._sent = False
         self._acted = False  # whether durable-rules has run an action on this session's state
 
@@ -150,6 +158,13 @@ class Session:
         """Assert one fact; returns the firings it caused, in order. Raises EngineError on any failure."""
         if self._closed:
             raise EngineError("the session is closed", ruleset_id=self.spec.id, fact=dict(fact))
+        if self._broken:
+            # An action was abandoned part-way: its match is still pending and would fire on the next fact.
+            raise EngineError(
+                "an earlier fact of this session failed part-way through its actions: open a new session",
+                ruleset_id=self.spec.id,
+                fact=dict(fact),
+            )
         engine_fact = self._prepare(fact)
         self._facts[str(fact["id"])] = fact
         self._new = []
@@ -158,8 +173,10 @@ class Session:
             status, state = _core.assert_fact(self._reg.handle, _encode(engine_fact))
             if status == _OBSERVED:
                 raise FactError("the same fact was asserted twice", ruleset_id=self.spec.id, fact=dict(fact))
-            if status != _NOT_HANDLED:  # not handled: no rule is about this fact, which is an answer too
-                self._act(0 if status == _NO_STATE else state)
+            if status == _HANDLED:
+                self._act(state)
+            elif status != _NOT_HANDLED:  # not handled: no rule is about this fact, which is an answer too
+                raise EngineError(f"durable-rules answered status {status}", ruleset_id=self.spec.id, fact=dict(fact))
         except EngineError:
             raise
         except MemoryError as exc:
@@ -196,6 +213,7 @@ class Session:
         except BaseException:
             # Left started, the action would hold the state; the session is deleted on close either way.
             _core.abandon_action(handle, state)
+            self._broken = True
             raise
 
     def close(self, check: bool = True) -> None:
@@ -219,7 +237,9 @@ class Session:
         """Run one action on this session's state, so delete_state does not free uninitialised pointers."""
         try:
             status, state = _core.assert_fact(self._reg.handle, _encode(primer_fact(self._sid)))
-            self._act(0 if status == _NO_STATE else state)
+            if status != _HANDLED:
+                raise EngineError(f"durable-rules answered status {status} to the primer fact", ruleset_id=self.spec.id)
+            self._act(state)
         except Exception as exc:
             # After a failure the C core may have made no state at all (it refused the fact, or had no session
             # id left): nothing to delete, and the caller needs the original error.

@@ -336,3 +336,54 @@ def test_5000_bids_in_a_row_with_flat_memory() -> None:
     # 2 KB a bid would add 9 MB over the 4,500 bids after warm-up; flat memory is growth under 8 MB
     # (measured: under 0.5 MB).
     assert end_kb - warm_kb < 8 * 1024, (warm_kb, end_kb)
+
+
+def test_a_ruleset_durable_rules_refuses_to_register_is_a_rule_definition_error() -> None:
+    # Each part is sound, but durable-rules' network refuses this nesting of any/all with field references
+    # (error 113, found by a differential fuzz): it must be a definition error, not a bare C-core exception.
+    when = {
+        "kind": "k",
+        "b": {"not_in": [10, -1, 10]},
+        "any": [
+            {
+                "any": [
+                    {"g": False},
+                    {"d.f": {"exists": False}, "g": {"ne": False}},
+                    {"d.f": {"in": ["z", "x"]}, "g": False},
+                ],
+                "d.f": {"exists": False},
+                "a": {"eq": {"field": "b"}},
+            },
+            {
+                "all": [
+                    {"a": {"lt": 1}, "d.f": {"eq": {"field": "c"}}, "b": -1},
+                    {"b": {"exists": False}},
+                    {"g": {"exists": True}, "b": {"ne": 10}},
+                ],
+                "d.e": -1,
+                "b": {"in": [1, 10, -1]},
+            },
+            {"d.f": {"eq": {"field": "c"}}, "all": [{"d.f": "y", "b": -1}]},
+        ],
+    }
+    spec = make_spec("refused", [Rule("r", when, {"flag": {"code": "a", "message": "m"}})])
+    with pytest.raises(RuleDefinitionError, match=r"ruleset refused: durable-rules refused to register it \(.*113\)"):
+        Session(spec, "s", Trace())
+
+
+def test_a_session_whose_actions_stopped_part_way_refuses_more_facts(monkeypatch: pytest.MonkeyPatch) -> None:
+    # An action abandoned part-way (here a Ctrl-C while recording a firing) leaves its match pending in
+    # durable-rules: it would fire again with the next fact, so the session takes no more.
+    trace = Trace()
+
+    def interrupted(*args: Any) -> None:
+        raise KeyboardInterrupt
+
+    with Session(SPEC, "s", trace) as session:
+        monkeypatch.setattr(trace, "record", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            session.assert_fact({"id": "a", "kind": "thing", "units": Decimal(1), "label": "x"})
+        monkeypatch.undo()
+        with pytest.raises(EngineError, match="failed part-way through its actions: open a new session"):
+            session.assert_fact({"id": "b", "kind": "thing", "units": Decimal(1), "label": "y"})
+    assert trace.firings == []
