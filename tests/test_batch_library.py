@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -18,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import STOCKPORT_PACK, all_scores, basic_bid, basic_tender, write_pack
+from conftest import ROOT, STOCKPORT_PACK, all_scores, basic_bid, basic_tender, write_pack
 
+import scoring.batch.packs as packs_module
 from scoring.audit import Ledger, StoredRecord, build_record
 from scoring.batch.packs import (
     PackOutcome,
@@ -233,3 +235,61 @@ def test_a_group_of_records_is_appended_whole_or_not_at_all(tmp_path: Path) -> N
         assert [e.id for e in book.entries()] == [1]
         assert [s.id for s in book.append_many([body, body])] == [2, 3]
         assert book.verify().count == 3
+
+
+def test_a_report_that_fails_to_render_costs_its_own_file_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # HTML reports cite their records, so they are rendered after the group's records are appended: one that
+    # fails (here, a stand-in bug) is reported as its pack's failure, and the rest of the group is written.
+    folders = [_two_bid_pack(tmp_path / f"p{n}", tender_id=f"T-{n}") for n in range(3)]
+    real = packs_module.render_evaluation
+
+    def broken_for_t1(evaluation: Any, fmt: str, ref: Any = None) -> str:
+        if evaluation.result.tender.id == "T-1":
+            raise RuntimeError("stand-in bug")
+        return real(evaluation, fmt, ref)
+
+    monkeypatch.setattr(packs_module, "render_evaluation", broken_for_t1)
+    with CountingLedger(tmp_path / "ledger.sqlite3") as book:
+        outcomes = score_many(folders, "html", tmp_path / "out", 2, ledger=book, worker=slow_first)
+        assert max(book.groups) > 1, book.groups
+    assert [(o.status, o.record_id) for o in outcomes] == [("ok", 1), ("error", 2), ("ok", 3)]
+    assert outcomes[1].errors == [f"{folders[1]}: could not be scored: RuntimeError: stand-in bug"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["p0.html", "p2.html"]
+
+
+BIG_OUTCOMES = """
+import signal, sys
+from scoring.batch.runner import run_in_order
+
+class Task:
+    def __init__(self, index):
+        self.index = index
+
+    def died(self, why):
+        return why
+
+def big(task):
+    return "x" * 200_000_000  # a worker takes a while to send this through the result pipe
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGALRM, lambda *_: signal.raise_signal(signal.SIGINT))
+    signal.setitimer(signal.ITIMER_REAL, float(sys.argv[1]))  # one Ctrl-C, never a second
+    try:
+        run_in_order([Task(i) for i in range(6)], 2, big, lambda ready: None)
+    except KeyboardInterrupt:
+        print("interrupted")
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="workers are forked from this script only on Linux")
+@pytest.mark.parametrize("delay", [0.5, 0.9])
+def test_one_ctrl_c_ends_a_batch_whose_workers_are_sending_large_outcomes(tmp_path: Path, delay: float) -> None:
+    # Ended part-way through sending, a worker used to leave the pool's reader waiting for the rest of its
+    # outcome for ever: the command hung until a second Ctrl-C (found in review). 200 MB outcomes make the
+    # sending long enough for the Ctrl-C to land in it.
+    script = tmp_path / "big.py"
+    script.write_text(BIG_OUTCOMES, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script), str(delay)], capture_output=True, text=True, timeout=60, cwd=ROOT
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "interrupted\n", "")

@@ -255,5 +255,8 @@ def _record(
         outcome.record_id = kept.id
         if outcome.evaluation is not None:
             ref = RecordRef(kept.hash, str(kept.record["created_at"]), str(kept.id))
-            outcome.rendered = render_evaluation(outcome.evaluation, fmt, ref)
-    return claimed
+            try:
+                outcome.rendered = render_evaluation(outcome.evaluation, fmt, ref)
+            except Exception as exc:  # a bug in one report must not cost the others theirs
+                outcome.crashed(crash(exc))
+    return [(outcome, pending) for outcome, pending in claimed if outcome.status == "ok"]

@@ -203,6 +203,11 @@ def _stop(executor: ProcessPoolExecutor) -> None:
     # ProcessPoolExecutor has no public way to end its workers before Python 3.14 (terminate_workers).
     for process in list((executor._processes or {}).values()):
         process.terminate()
+    # A worker ended part-way through sending its outcome leaves the executor's reader thread waiting for the
+    # rest for ever, and shutdown waiting on that thread (a Ctrl-C that hung until a second one). With the
+    # parent's copy of the pipe's write end closed too, the read ends (EOF) once the workers are gone.
+    if executor._result_queue is not None:
+        executor._result_queue._writer.close()  # type: ignore[attr-defined]  # private, as above
 
 
 def run_in_order(
