@@ -66,15 +66,13 @@ class _Registration:
     """
 
     def __init__(self, compiled: CompiledRuleset) -> None:
-        self.compiled = compiled
         self.checks = _type_checks(compiled.schema)
         definition = compiled.durable_definition()[compiled.durable_name]
         # The action name durable-rules reports -> the rule's index (None for the primer, which only has to run).
-        self.actions: dict[str, int | None] = {
-            name: None if name == PRIME_RULE else int(body.pop("run")) for name, body in definition.items()
-        }
-        for body in definition.values():
-            body.pop("run", None)
+        self.actions: dict[str, int | None] = {}
+        for name, body in definition.items():
+            run = body.pop("run")  # the C core takes conditions only; actions are run here
+            self.actions[name] = None if name == PRIME_RULE else int(run)
         try:
             self.handle: int = _core.create_ruleset(compiled.durable_name, _encode(definition))
         except Exception as exc:  # rules each sound that durable-rules' network still refuses (error 113 seen)
