@@ -139,7 +139,7 @@ def test_a_single_pack_is_scored_exactly_as_before(tmp_path: Path) -> None:
     batch = invoke("score", STOCKPORT_PACK, "--no-ledger", "--output-dir", tmp_path / "out")
     assert batch.exit_code == 0, batch.output
     assert (tmp_path / "out" / "stockport-highways.txt").read_text(encoding="utf-8") == alone.stdout
-    assert "1 packs: 1 ok, 0 refused, 0 error" in batch.stdout and "packs:" not in alone.stdout
+    assert "1 pack: 1 ok, 0 refused, 0 error" in batch.stdout and "1 pack:" not in alone.stdout
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from tabulate import tabulate
 from scoring.batch.packs import PackOutcome
 from scoring.batch.records import RecordOutcome, check_records
 from scoring.batch.runner import batch_exit_code
+from scoring.numbers import plural
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -66,18 +67,18 @@ def stop_on_ctrl_c(what: str) -> Iterator[None]:
 def _table(headers: list[str], rows: list[list[str]], noun: str, statuses: Iterable[str], always: Iterable[str]) -> str:
     counts = Counter(dict.fromkeys(always, 0))
     counts.update(statuses)
-    line = f"{len(rows)} {noun}: " + ", ".join(f"{n} {status}" for status, n in counts.items())
+    line = f"{plural(len(rows), noun)}: " + ", ".join(f"{n} {status}" for status, n in counts.items())
     return tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True) + "\n\n" + line + "\n"
 
 
 def summary_table(outcomes: Sequence[PackOutcome]) -> str:
     rows = [[o.name, o.tender_id, o.status, o.winner, o.total, str(o.file) if o.file else ""] for o in outcomes]
-    return _table(SUMMARY_HEADERS, rows, "packs", (o.status for o in outcomes), PACK_STATUSES)
+    return _table(SUMMARY_HEADERS, rows, "pack", (o.status for o in outcomes), PACK_STATUSES)
 
 
 def records_table(outcomes: Sequence[RecordOutcome]) -> str:
     rows = [[o.where, o.tender_id, o.status, o.detail] for o in outcomes]
-    return _table(RECORD_HEADERS, rows, "records", (o.status for o in outcomes), ())
+    return _table(RECORD_HEADERS, rows, "record", (o.status for o in outcomes), ())
 
 
 def print_outcomes(outcomes: Sequence[PackOutcome | RecordOutcome], table: str) -> None:
