@@ -15,11 +15,12 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-import durable_rules_engine
-from durable import engine as durable
+import tenderscore.engine.session as engine_session
 
-import engine.session as engine_session
-from engine.ruleset import PRIME_RULE, CompiledRuleset
+# After tenderscore.engine.core, which loads durable-rules' C core on every Python tenderscore supports.
+from durable import engine as durable
+from tenderscore.engine.core import core as durable_rules_engine
+from tenderscore.engine.ruleset import PRIME_RULE, CompiledRuleset
 
 Sessions = list[list[dict[str, Any]]]
 NOT_HANDLED = 1  # durable_rules_engine.assert_fact's status when no rule is about the fact

@@ -49,20 +49,21 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT)] if str(ROOT) not in sys.path else []
 
+from tenderscore.engine.effects import compute_effect  # noqa: E402
+from tenderscore.engine.predicate import matches  # noqa: E402
+from tenderscore.engine.ruleset import CompiledRuleset, compiled_ruleset  # noqa: E402
+from tenderscore.scoring.audit import Ledger  # noqa: E402
+from tenderscore.scoring.batch.packs import PackOutcome, PackTask, run_batch, score_many, score_pack  # noqa: E402
+from tenderscore.scoring.batch.runner import default_jobs  # noqa: E402
+from tenderscore.scoring.errors import TenderscoreError  # noqa: E402
+from tenderscore.scoring.evaluate import evaluate  # noqa: E402
+from tenderscore.scoring.files import write_atomic  # noqa: E402
+from tenderscore.scoring.output import render  # noqa: E402
+from tenderscore.scoring.pack import Pack, load_pack  # noqa: E402
+
 import engine.session as engine_session  # noqa: E402
 from benchmarks.baselines import Sessions, bare_durable, core_durable, engine_sessions  # noqa: E402
 from benchmarks.workload import WorkloadSpec, generate  # noqa: E402
-from engine.effects import compute_effect  # noqa: E402
-from engine.predicate import matches  # noqa: E402
-from engine.ruleset import CompiledRuleset, compiled_ruleset  # noqa: E402
-from scoring.audit import Ledger  # noqa: E402
-from scoring.batch.packs import PackOutcome, PackTask, run_batch, score_many, score_pack  # noqa: E402
-from scoring.batch.runner import default_jobs  # noqa: E402
-from scoring.errors import TenderscoreError  # noqa: E402
-from scoring.evaluate import evaluate  # noqa: E402
-from scoring.files import write_atomic  # noqa: E402
-from scoring.output import render  # noqa: E402
-from scoring.pack import Pack, load_pack  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
 MEMORY_MARKS = (10_000, 100_000)

@@ -38,13 +38,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT)] if str(ROOT) not in sys.path else []
 
+from tenderscore.engine import Session, Trace  # noqa: E402
+from tenderscore.engine.predicate import matches  # noqa: E402
+from tenderscore.engine.ruleset import compiled_ruleset  # noqa: E402
+from tenderscore.scoring import facts  # noqa: E402
+from tenderscore.scoring.models import Bid  # noqa: E402
+from tenderscore.scoring.pack import Pack, load_pack  # noqa: E402
+
 from benchmarks.baselines import bare_durable, core_durable, engine_sessions  # noqa: E402
-from engine import Session, Trace  # noqa: E402
-from engine.predicate import matches  # noqa: E402
-from engine.ruleset import compiled_ruleset  # noqa: E402
-from scoring import facts  # noqa: E402
-from scoring.models import Bid  # noqa: E402
-from scoring.pack import Pack, load_pack  # noqa: E402
 
 PACK = ROOT / "fixtures" / "stockport-highways"
 Fact = dict[str, Any]

@@ -18,8 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
-from scoring.ruleset import LoadedRuleset, resolve_ruleset
+from tenderscore.scoring.ruleset import LoadedRuleset, resolve_ruleset
 
 RULESET = "stockport"
 MANIFEST = "workload.json"

@@ -4,14 +4,17 @@ It knows nothing of tenders: facts are dicts with an `id` and a `kind`, effects 
 and what an effect means is for the caller to decide.
 """
 
-from engine.canonical import canonical_json, plain, sha256_hex
-from engine.conditions import OPERATORS
-from engine.effects import EFFECTS
-from engine.errors import ActionError, EngineError, FactError, RuleDefinitionError
-from engine.limits import LimitError
-from engine.ruleset import CompiledRuleset, Rule, RulesetSpec, compile_ruleset, compiled_ruleset
-from engine.session import Session
-from engine.trace import Firing, Trace
+if __name__ != "tenderscore.engine":  # `import engine` from a checkout would load a second copy of every module
+    raise ImportError("this is tenderscore.engine: import it as tenderscore.engine, not as " + __name__)
+
+from .canonical import canonical_json, plain, sha256_hex
+from .conditions import OPERATORS
+from .effects import EFFECTS
+from .errors import ActionError, EngineError, FactError, RuleDefinitionError
+from .limits import LimitError
+from .ruleset import CompiledRuleset, Rule, RulesetSpec, compile_ruleset, compiled_ruleset
+from .session import Session, register
+from .trace import Firing, Trace
 
 __all__ = [
     "EFFECTS",
@@ -31,5 +34,6 @@ __all__ = [
     "compile_ruleset",
     "compiled_ruleset",
     "plain",
+    "register",
     "sha256_hex",
 ]

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from engine.numbers import to_engine_number
+from .numbers import to_engine_number
 
 OPERATORS: dict[str, str] = {
     "eq": "equal to",

@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from string import Template
 from typing import Any
 
-from engine.predicate import lookup
+from .predicate import lookup
 
 PENNY = Decimal("0.01")
 

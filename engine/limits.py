@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.errors import RuleDefinitionError
+from .errors import RuleDefinitionError
 
 MAX_STACK = 64
 MAX_CHILDREN = 511

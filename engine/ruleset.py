@@ -14,10 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.conditions import DISCRIMINATOR, CompiledCondition, compile_condition
-from engine.effects import check_effect
-from engine.errors import RuleDefinitionError
-from engine.limits import LimitError, Network
+from .conditions import DISCRIMINATOR, CompiledCondition, compile_condition
+from .effects import check_effect
+from .errors import RuleDefinitionError
+from .limits import LimitError, Network
 
 # A kind no caller's fact may carry (Session refuses it), so only the primer's own fact matches the primer rule.
 PRIME_KIND = "engine:prime"

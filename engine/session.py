@@ -14,16 +14,16 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Any
 
-import durable_rules_engine as _core
 import orjson
 
-from engine.conditions import DISCRIMINATOR
-from engine.effects import compute_effect
-from engine.errors import ActionError, EngineError, FactError, RuleDefinitionError
-from engine.numbers import to_engine_number
-from engine.predicate import MISSING, lookup
-from engine.ruleset import PRIME_KIND, PRIME_RULE, CompiledRuleset, RulesetSpec, compiled_ruleset
-from engine.trace import Firing, Trace
+from .conditions import DISCRIMINATOR
+from .core import core as _core
+from .effects import compute_effect
+from .errors import ActionError, EngineError, FactError, RuleDefinitionError
+from .numbers import to_engine_number
+from .predicate import MISSING, lookup
+from .ruleset import PRIME_KIND, PRIME_RULE, CompiledRuleset, RulesetSpec, compiled_ruleset
+from .trace import Firing, Trace
 
 
 def _encode(value: Any) -> str:
@@ -115,6 +115,15 @@ def primer_fact(sid: str) -> dict[str, str]:
 
 _REGISTERED: dict[tuple[int, str], _Registration] = {}
 _SIDS = itertools.count(1)
+
+
+def register(compiled: CompiledRuleset) -> None:
+    """Register `compiled` with durable-rules in this process now, as a session would on its first fact.
+
+    Some rulesets that compile are still refused by durable-rules' network (RuleDefinitionError): registering
+    when a ruleset is loaded finds that before any bid is scored, and a later session reuses the registration.
+    """
+    _registration(compiled)
 
 
 def _registration(compiled: CompiledRuleset) -> _Registration:

@@ -1,13 +1,12 @@
-"""Errors a user can act on, each knowing its exit code (formats.md)."""
+"""The scoring layer's errors a user can act on: branches of the one tree rooted in engine/errors.py."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-EXIT_OK = 0
-EXIT_INPUT = 2
-EXIT_POLICY = 3
-EXIT_DIFFERS = 4
+from ..engine.errors import ExitCode, TenderscoreError
+
+__all__ = ["ExitCode", "InputError", "PolicyRefused", "Problem", "RecordMismatch", "RulesetError", "TenderscoreError"]
 
 
 @dataclass(frozen=True)
@@ -22,17 +21,10 @@ class Problem:
         return f"{self.file}: {self.field}: {self.message}" if self.field else f"{self.file}: {self.message}"
 
 
-class TenderscoreError(Exception):
-    exit_code = EXIT_INPUT
-
-    def lines(self) -> list[str]:
-        return [str(self)]
-
-
 class InputError(TenderscoreError):
     """Bad input: every problem found, listed at once."""
 
-    exit_code = EXIT_INPUT
+    exit_code = ExitCode.INPUT
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
@@ -45,7 +37,7 @@ class InputError(TenderscoreError):
 class PolicyRefused(TenderscoreError):
     """The ruleset's policy refuses to score this tender as it stands."""
 
-    exit_code = EXIT_POLICY
+    exit_code = ExitCode.POLICY
 
     def __init__(self, file: str, message: str) -> None:
         self.file = file
@@ -55,8 +47,8 @@ class PolicyRefused(TenderscoreError):
 class RulesetError(TenderscoreError):
     """A ruleset cannot be loaded or does not decide what it must (an input error in the ruleset file)."""
 
-    exit_code = EXIT_INPUT
+    exit_code = ExitCode.INPUT
 
 
 class RecordMismatch(TenderscoreError):
-    exit_code = EXIT_DIFFERS
+    exit_code = ExitCode.DIFFERS

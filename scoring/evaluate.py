@@ -10,14 +10,14 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from engine import Firing, Session, Trace
-from scoring import facts, points
-from scoring.errors import PolicyRefused, RulesetError
-from scoring.numbers import ZERO, fmt2
-from scoring.pack import Pack
-from scoring.panel import IndividualScore, individual_scores
-from scoring.ranking import rank
-from scoring.result import (
+from ..engine import Firing, Session, Trace
+from . import facts, points
+from .errors import PolicyRefused, RulesetError
+from .numbers import ZERO, fmt2
+from .pack import Pack
+from .panel import IndividualScore, individual_scores
+from .ranking import rank
+from .result import (
     BidResult,
     CommitmentValue,
     Exclusion,

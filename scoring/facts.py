@@ -9,9 +9,9 @@ from __future__ import annotations
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
-from scoring.models import Bid, Commitment, Tender
-from scoring.numbers import CONTEXT, HUNDRED, PENNY, ZERO, div, fmt_plain, mul
-from scoring.ruleset import LoadedRuleset
+from .models import Bid, Commitment, Tender
+from .numbers import CONTEXT, HUNDRED, PENNY, ZERO, div, fmt_plain, mul
+from .ruleset import LoadedRuleset
 
 
 def tender_fact(tender: Tender) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 
-from scoring.errors import InputError, Problem
+from .errors import InputError, Problem
 
 
 def _unwritable(path: Path, exc: OSError) -> InputError:

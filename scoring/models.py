@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from engine.numbers import SIGNIFICANT_DIGITS, to_engine_number
+from ..engine.numbers import SIGNIFICANT_DIGITS, to_engine_number
 
 # Commas are accepted only where they separate thousands: "1150000,50" is a decimal comma, not £115 million.
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")

@@ -13,18 +13,18 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from engine import sha256_hex
-from engine.numbers import to_engine_number
-from scoring.errors import InputError, Problem, RulesetError
-from scoring.models import Bid, ScoreRow, Tender
-from scoring.numbers import ZERO
-from scoring.panel.consensus import PanelConsensus, panel_consensus, proposed_scores, rationale_problems
-from scoring.panel.reading import tender_panel_problems
-from scoring.panel.sheet import XLSX_TEXT_SUFFIX
-from scoring.panel.workbook import workbook_text
-from scoring.ruleset import LoadedRuleset, resolve_ruleset
-from scoring.validation import pydantic_problems
-from scoring.yamlio import load_mapping_text, parse_csv, read_utf8
+from ..engine import sha256_hex
+from ..engine.numbers import to_engine_number
+from .errors import InputError, Problem, RulesetError
+from .models import Bid, ScoreRow, Tender
+from .numbers import ZERO
+from .panel.consensus import PanelConsensus, panel_consensus, proposed_scores, rationale_problems
+from .panel.reading import tender_panel_problems
+from .panel.sheet import XLSX_TEXT_SUFFIX
+from .panel.workbook import workbook_text
+from .ruleset import LoadedRuleset, resolve_ruleset
+from .validation import pydantic_problems
+from .yamlio import load_mapping_text, parse_csv, read_utf8
 
 TENDER_FILE = "tender.yaml"
 SCORES_FILE = "scores.csv"

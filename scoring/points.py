@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal, localcontext
 
-from scoring.numbers import CONTEXT, HUNDRED, ZERO, div, mul, round2
+from .numbers import CONTEXT, HUNDRED, ZERO, div, mul, round2
 
 
 def price_exact(method: str, weight: Decimal, price: Decimal, lowest: Decimal) -> Decimal:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from scoring.numbers import ZERO, fmt2, fmt_plain, opt2
-from scoring.result import BidResult, Result, RulesetInfo, TenderInfo
+from .numbers import ZERO, fmt2, fmt_plain, opt2
+from .result import BidResult, Result, RulesetInfo, TenderInfo
 
 NOBODY = "none eligible"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from scoring.result import BidResult, Flag
+from .result import BidResult, Flag
 
 
 def _key(bid: BidResult) -> tuple[Decimal, Decimal, Decimal, Decimal]:

@@ -16,13 +16,21 @@ from typing import Any
 
 from pydantic import Field, ValidationError
 
-import rulesets
-from engine import Rule as EngineRule
-from engine import RuleDefinitionError, RulesetSpec, canonical_json, compile_ruleset, sha256_hex
-from scoring.errors import Problem, RulesetError
-from scoring.models import Exact, Strict
-from scoring.validation import pydantic_problems
-from scoring.yamlio import parse_yaml, read_text
+from .. import rulesets
+from ..engine import Rule as EngineRule
+from ..engine import (
+    RuleDefinitionError,
+    RulesetSpec,
+    canonical_json,
+    compile_ruleset,
+    compiled_ruleset,
+    register,
+    sha256_hex,
+)
+from .errors import Problem, RulesetError
+from .models import Exact, Strict
+from .validation import pydantic_problems
+from .yamlio import parse_yaml, read_text
 
 THEMES = ("jobs", "growth", "social", "environment", "innovation")
 
@@ -179,6 +187,10 @@ def parse_ruleset(text: str, name: str, origin: str) -> LoadedRuleset:
     # The hash is of the canonical content, so reformatting or reordering keys does not change it.
     sha = sha256_hex(canonical_json(data))
     spec = RulesetSpec(model.id, sha, params_of(model.policy), engine_rules(model))
+    try:
+        register(compiled_ruleset(spec))
+    except RuleDefinitionError as exc:
+        raise RulesetError("\n".join(str(Problem(name, "rules", problem)) for problem in exc.problems)) from None
     return LoadedRuleset(model, text, sha, origin, spec, {m.code: m for m in model.measures})
 
 

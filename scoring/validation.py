@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from scoring.errors import Problem
+from .errors import Problem
 
 _NO_INPUT = object()
 

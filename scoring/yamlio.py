@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from scoring.errors import Problem
+from .errors import Problem
 
 
 class _UniqueKeys:

@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
-
-from scoring.cli import cli
+from tenderscore.scoring.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"

@@ -6,10 +6,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
-from scoring.evaluate import evaluate
-from scoring.pack import load_pack
-from scoring.result import BidResult, Result
+from tenderscore.scoring.evaluate import evaluate
+from tenderscore.scoring.pack import load_pack
+from tenderscore.scoring.result import BidResult, Result
 
 
 def score(pack: Path) -> Result:

@@ -12,13 +12,12 @@ from typing import Any
 
 import pytest
 from conftest import STOCKPORT_PACK, all_scores, basic_bid, basic_tender, invoke
-
-from scoring.audit.explain import explain
-from scoring.audit.source import scored_now
-from scoring.evaluate import evaluate
-from scoring.numbers import round2
-from scoring.pack import load_pack
-from scoring.points import price_exact, price_points
+from tenderscore.scoring.audit.explain import explain
+from tenderscore.scoring.audit.source import scored_now
+from tenderscore.scoring.evaluate import evaluate
+from tenderscore.scoring.numbers import round2
+from tenderscore.scoring.pack import load_pack
+from tenderscore.scoring.points import price_exact, price_points
 
 # A points line: the points right-aligned in the first columns, then what they are for.
 POINTS_LINE = re.compile(r"^ {0,4}(\d+\.\d\d)  (.*)$")

@@ -13,12 +13,11 @@ import pytest
 from conftest import all_scores, basic_bid, basic_tender, invoke
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from engine import canonical_json
-from scoring.audit import ChainBroken, Ledger, StoredRecord, build_record
-from scoring.audit.record import record_problem, seal, section_digests
-from scoring.evaluate import evaluate
-from scoring.pack import load_pack
+from tenderscore.engine import canonical_json
+from tenderscore.scoring.audit import ChainBroken, Ledger, StoredRecord, build_record
+from tenderscore.scoring.audit.record import record_problem, seal, section_digests
+from tenderscore.scoring.evaluate import evaluate
+from tenderscore.scoring.pack import load_pack
 
 Change = Callable[[dict[str, Any]], None]
 

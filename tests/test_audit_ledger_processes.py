@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import STOCKPORT_PACK, all_scores, basic_bid, basic_tender
-
-from scoring.audit import Ledger, LedgerUnavailable
+from tenderscore.scoring.audit import Ledger, LedgerUnavailable
 
 # An appender: scores the pack once under the display name LABEL, waits for GO to exist, then appends COUNT
 # records (COUNT < 0: until killed), opening the ledger afresh for each as separate `score` runs would.
@@ -23,10 +22,10 @@ from scoring.audit import Ledger, LedgerUnavailable
 APPENDER = """
 import sys, time
 from pathlib import Path
-from scoring.audit import Ledger, build_record
-from scoring.audit.ledger import Ledger as LedgerClass
-from scoring.evaluate import evaluate
-from scoring.pack import build_pack, read_pack_files
+from tenderscore.scoring.audit import Ledger, build_record
+from tenderscore.scoring.audit.ledger import Ledger as LedgerClass
+from tenderscore.scoring.evaluate import evaluate
+from tenderscore.scoring.pack import build_pack, read_pack_files
 
 ledger, pack_dir, label, count, go, pause_at = sys.argv[1:]
 pack = build_pack(read_pack_files(Path(pack_dir)), label, base_dir=Path(pack_dir))

@@ -15,11 +15,10 @@ from pathlib import Path
 import platformdirs
 import pytest
 from conftest import STOCKPORT_PACK, all_scores, basic_bid, basic_tender, invoke
-
-import scoring
-from engine import canonical_json
-from scoring.audit import ledger_path
-from scoring.audit.record import record_problem
+from tenderscore import scoring
+from tenderscore.engine import canonical_json
+from tenderscore.scoring.audit import ledger_path
+from tenderscore.scoring.audit.record import record_problem
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -136,8 +135,9 @@ def test_auditing_never_imports_the_renderers() -> None:
     # The HTML report imports explanations from scoring.audit; if audit imported scoring.output back, the two
     # packages would only load in one order. A fresh interpreter shows what importing audit really pulls in.
     code = (
-        "import sys, scoring.audit, scoring.audit.explain, scoring.audit.explain_text, scoring.audit.source;"
-        "print(sorted(m for m in sys.modules if m.startswith('scoring.output')))"
+        "import sys, tenderscore.scoring.audit, tenderscore.scoring.audit.explain,"
+        " tenderscore.scoring.audit.explain_text, tenderscore.scoring.audit.source;"
+        "print(sorted(m for m in sys.modules if m.startswith('tenderscore.scoring.output')))"
     )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert loaded.stdout.strip() == "[]"

@@ -15,22 +15,21 @@ from typing import Any
 
 import pytest
 from conftest import ROOT, STOCKPORT_PACK, all_scores, basic_bid, basic_tender, invoke
+from tenderscore.engine import canonical_json
+from tenderscore.scoring import points
+from tenderscore.scoring.audit import replay as replay_module
+from tenderscore.scoring.audit.record import DETERMINISTIC, seal, section_digests
 
-from engine import canonical_json
-from scoring import points
-from scoring.audit import replay as replay_module
-from scoring.audit.record import DETERMINISTIC, seal, section_digests
-
-CLI = [sys.executable, "-c", "from scoring.cli import main; main()"]
+CLI = [sys.executable, "-c", "from tenderscore.scoring.cli import main; main()"]
 # A fresh interpreter re-scores an exported record from its own texts and prints the sha256 of the canonical
 # result and firings it computed.
 RESCORE = """
 import sys
 from pathlib import Path
-from engine import canonical_json, sha256_hex
-from scoring.audit.record import deterministic_parts, parse_record
-from scoring.audit.replay import rebuild_pack
-from scoring.evaluate import evaluate
+from tenderscore.engine import canonical_json, sha256_hex
+from tenderscore.scoring.audit.record import deterministic_parts, parse_record
+from tenderscore.scoring.audit.replay import rebuild_pack
+from tenderscore.scoring.evaluate import evaluate
 record = parse_record(Path(sys.argv[1]).read_text(encoding="utf-8"), sys.argv[1])
 print(sha256_hex(canonical_json(deterministic_parts(evaluate(rebuild_pack(record))))))
 """

@@ -16,9 +16,8 @@ from typing import Any
 
 import pytest
 from conftest import ROOT, STOCKPORT_PACK, all_scores, basic_bid, basic_tender, invoke, write_pack
+from tenderscore.scoring.audit import Ledger
 from test_batch_library import unlistable
-
-from scoring.audit import Ledger
 
 TENDERSCORE = Path(sys.executable).parent / "tenderscore"
 README = ROOT / "README.md"
@@ -231,10 +230,11 @@ import sys
 import time
 from pathlib import Path
 
-import scoring.batch.packs
-from scoring.cli import main
+import tenderscore.scoring.batch.packs
 
-load_pack = scoring.batch.packs.load_pack
+from tenderscore.scoring.cli import main
+
+load_pack = tenderscore.scoring.batch.packs.load_pack
 
 
 def hooked(folder, *args, **kwargs):
@@ -249,7 +249,7 @@ def hooked(folder, *args, **kwargs):
     return load_pack(folder, *args, **kwargs)
 
 
-scoring.batch.packs.load_pack = hooked
+tenderscore.scoring.batch.packs.load_pack = hooked
 
 if __name__ == "__main__":
     signal.signal(signal.SIGINT, signal.default_int_handler)  # as at a terminal, whatever started the test

@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tenderscore.scoring.batch.packs as packs_module
 from conftest import ROOT, STOCKPORT_PACK, all_scores, basic_bid, basic_tender, write_pack
-
-import scoring.batch.packs as packs_module
-from scoring.audit import Ledger, StoredRecord, build_record
-from scoring.batch.packs import (
+from tenderscore.engine.errors import ExitCode
+from tenderscore.scoring.audit import Ledger, StoredRecord, build_record
+from tenderscore.scoring.batch.packs import (
     PackOutcome,
     PackTask,
     discover_packs,
@@ -32,10 +32,10 @@ from scoring.batch.packs import (
     score_many,
     score_pack,
 )
-from scoring.batch.runner import EXIT_FAILED, batch_exit_code
-from scoring.errors import InputError
-from scoring.evaluate import evaluate
-from scoring.pack import load_pack
+from tenderscore.scoring.batch.runner import batch_exit_code
+from tenderscore.scoring.errors import InputError
+from tenderscore.scoring.evaluate import evaluate
+from tenderscore.scoring.pack import load_pack
 
 
 def _two_bid_pack(folder: Path, tender_id: str = "T-1") -> Path:
@@ -108,7 +108,7 @@ def test_a_worker_killed_by_one_pack_costs_that_pack_only(tmp_path: Path) -> Non
     assert [o.folder.name for o in delivered] == ["a", "b", "c", "d", "e"]
     assert [o.status for o in delivered] == ["ok", "error", "ok", "ok", "ok"]
     died = delivered[1]
-    assert died.exit_code == EXIT_FAILED
+    assert died.exit_code == ExitCode.FAILED
     assert died.errors == [f"{folders[1]}: could not be scored: its worker process died (signal 9, SIGKILL)"]
     assert all(o.rendered and '"id": "T-' in o.rendered for o in delivered if o.status == "ok")
 
@@ -157,7 +157,7 @@ def test_exit_code_is_a_crash_if_any_else_the_highest_of_the_packs() -> None:
     # No crash: a refusal (3) outranks bad input (2).
     assert batch_exit_code([outcome(3), outcome(2), outcome(0)]) == 3
     # A crash (1) outranks both, though its number is lower: it is never hidden behind a refused pack.
-    assert batch_exit_code([outcome(1), outcome(2)]) == EXIT_FAILED == 1
+    assert batch_exit_code([outcome(1), outcome(2)]) == ExitCode.FAILED == 1
     assert batch_exit_code([outcome(3), outcome(0), outcome(1), outcome(2)]) == 1
 
 
@@ -259,7 +259,7 @@ def test_a_report_that_fails_to_render_costs_its_own_file_only(tmp_path: Path, m
 
 BIG_OUTCOMES = """
 import signal, sys
-from scoring.batch.runner import run_in_order
+from tenderscore.scoring.batch.runner import run_in_order
 
 class Task:
     def __init__(self, index):

@@ -13,9 +13,8 @@ from typing import Any
 import pytest
 import yaml
 from conftest import FIXTURES, ROOT
-
-from scoring import yamlio
-from scoring.ruleset import load_ruleset_file, parse_ruleset
+from tenderscore.scoring import yamlio
+from tenderscore.scoring.ruleset import load_ruleset_file, parse_ruleset
 
 YAML_FILES = sorted(FIXTURES.rglob("*.yaml")) + sorted((ROOT / "rulesets").glob("*.yaml"))
 

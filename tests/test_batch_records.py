@@ -8,9 +8,8 @@ from typing import Any
 
 import pytest
 from conftest import all_scores, basic_bid, basic_tender, invoke, write_pack
-
-from scoring.audit.record import seal, section_digests
-from scoring.batch.records import expand_records
+from tenderscore.scoring.audit.record import seal, section_digests
+from tenderscore.scoring.batch.records import expand_records
 
 
 @pytest.fixture

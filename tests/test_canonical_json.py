@@ -14,9 +14,8 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from engine import canonical_json, plain
-from engine.canonical import canonical_dumps
+from tenderscore.engine import canonical_json, plain
+from tenderscore.engine.canonical import canonical_dumps
 
 
 def by_json(data: Any) -> bytes:

@@ -12,8 +12,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT, STOCKPORT_PACK, invoke
 from scoring_support import _private_ledger  # noqa: F401  (autouse fixture)
-
-from scoring.cli import cli
+from tenderscore.scoring.cli import cli
 
 
 def leftovers(folder: Path) -> list[str]:
@@ -47,7 +46,7 @@ def test_a_failing_renderer_leaves_the_old_file_and_no_temporary_file(
     def broken(result: object) -> str:
         raise RuntimeError("renderer failed half way")
 
-    monkeypatch.setitem(sys.modules["scoring.output"].RENDERERS, "json", broken)
+    monkeypatch.setitem(sys.modules["tenderscore.scoring.output"].RENDERERS, "json", broken)
     target = tmp_path / "result.json"
     target.write_text("the previous result\n", encoding="utf-8")
     run = CliRunner().invoke(cli, ["score", str(STOCKPORT_PACK), "--format", "json", "--output", str(target)])
@@ -62,7 +61,7 @@ def test_a_failing_write_leaves_the_old_file_and_no_temporary_file(
     def refuse(src: str, dst: str) -> None:
         raise OSError(28, "No space left on device", dst)
 
-    monkeypatch.setattr("scoring.files.os.replace", refuse)
+    monkeypatch.setattr("tenderscore.scoring.files.os.replace", refuse)
     target = tmp_path / "result.json"
     target.write_text("the previous result\n", encoding="utf-8")
     run = invoke("score", STOCKPORT_PACK, "--format", "json", "--output", target)
@@ -96,7 +95,7 @@ def test_same_pack_gives_the_same_json_bytes_in_fresh_processes(tmp_path: Path) 
             [
                 sys.executable,
                 "-c",
-                "from scoring.cli import main; main()",
+                "from tenderscore.scoring.cli import main; main()",
                 "score",
                 str(STOCKPORT_PACK),
                 "--format",

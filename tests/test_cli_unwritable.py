@@ -14,7 +14,7 @@ BLOCKER = "not-a-folder"
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", "from scoring.cli import main; main()", *args],
+        [sys.executable, "-c", "from tenderscore.scoring.cli import main; main()", *args],
         capture_output=True,
         text=True,
         check=False,

@@ -16,9 +16,8 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from engine import Rule, RulesetSpec, Session, Trace, canonical_json, sha256_hex
-from engine.predicate import matches
+from tenderscore.engine import Rule, RulesetSpec, Session, Trace, canonical_json, sha256_hex
+from tenderscore.engine.predicate import matches
 
 D = Decimal
 PARAMS: dict[str, Any] = {"limit": D("10"), "low": D("-2.5"), "name": "beta"}

@@ -13,17 +13,16 @@ import sys
 from pathlib import Path
 
 from conftest import STOCKPORT_PACK
-
-from engine import canonical_json
-from scoring.evaluate import evaluate
-from scoring.pack import load_pack
+from tenderscore.engine import canonical_json
+from tenderscore.scoring.evaluate import evaluate
+from tenderscore.scoring.pack import load_pack
 
 SCRIPT = """
 import sys
 from pathlib import Path
-from engine import canonical_json
-from scoring.evaluate import evaluate
-from scoring.pack import load_pack
+from tenderscore.engine import canonical_json
+from tenderscore.scoring.evaluate import evaluate
+from tenderscore.scoring.pack import load_pack
 
 evaluation = evaluate(load_pack(Path(sys.argv[1])))
 sys.stdout.buffer.write(canonical_json(evaluation.trace.firings) + b"\\n" + canonical_json(evaluation.result))

@@ -16,9 +16,8 @@ import textwrap
 from typing import Any
 
 import pytest
-
-from engine import LimitError, Rule, RuleDefinitionError, RulesetSpec, Session, Trace, compile_ruleset
-from engine.limits import MAX_ABSENT, MAX_CHILDREN, MAX_LISTED, MAX_RULES_PER_NODE
+from tenderscore.engine import LimitError, Rule, RuleDefinitionError, RulesetSpec, Session, Trace, compile_ruleset
+from tenderscore.engine.limits import MAX_ABSENT, MAX_CHILDREN, MAX_LISTED, MAX_RULES_PER_NODE
 
 FLAG = {"flag": {"code": "hit", "message": "hit"}}
 
@@ -92,6 +91,7 @@ def run_bare(rules: dict[str, Any], fact: dict[str, Any], timeout: float) -> tup
     script = textwrap.dedent(
         """
         import json, sys
+        import tenderscore.engine.core  # loads durable-rules' C core on every supported Python first
         from durable import engine as durable
 
         class Host(durable.Host):

@@ -15,10 +15,8 @@ import textwrap
 from decimal import Decimal
 from typing import Any
 
-import durable_rules_engine
 import pytest
-
-from engine import (
+from tenderscore.engine import (
     ActionError,
     EngineError,
     Rule,
@@ -29,8 +27,9 @@ from engine import (
     canonical_json,
     sha256_hex,
 )
-from engine.errors import FactError
-from engine.ruleset import PRIME_KIND
+from tenderscore.engine.core import core as durable_rules_engine
+from tenderscore.engine.errors import FactError
+from tenderscore.engine.ruleset import PRIME_KIND
 
 
 def make_spec(name: str, rules: list[Rule]) -> RulesetSpec:
@@ -130,7 +129,7 @@ def test_the_session_id_limit_is_real() -> None:
     # error that says why. (Run apart: the 1024 live sessions hold ~90 MB until the process ends.)
     done = run_subprocess(
         """
-        from engine import EngineError, Rule, RulesetSpec, Session, Trace
+        from tenderscore.engine import EngineError, Rule, RulesetSpec, Session, Trace
         spec = RulesetSpec("limit", "1" * 64, {}, (Rule("r", {"kind": "t"}, {"flag": {"code": "a", "message": "m"}}),))
         kept = []
         for number in range(1100):
@@ -156,7 +155,7 @@ def test_sessions_in_which_nothing_fired_are_deleted_without_crashing_the_proces
         """
         import random
         from decimal import Decimal
-        from engine import Rule, RulesetSpec, Session, Trace
+        from tenderscore.engine import Rule, RulesetSpec, Session, Trace
         rule = Rule("r", {"kind": "t", "n": {"lt": 5}}, {"flag": {"code": "a", "message": "m"}})
         spec = RulesetSpec("fresh", "2" * 64, {}, (rule,))
         unmatched, other_kind, matched = {"kind": "t"}, {"kind": "other"}, {"kind": "t", "n": Decimal(2)}
@@ -268,10 +267,10 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-from engine import Session, Trace
-from scoring import facts
-from scoring.models import Bid
-from scoring.pack import load_pack
+from tenderscore.engine import Session, Trace
+from tenderscore.scoring import facts
+from tenderscore.scoring.models import Bid
+from tenderscore.scoring.pack import load_pack
 
 
 def rss_kb():

@@ -12,9 +12,8 @@ from decimal import Decimal
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
-
-from engine.numbers import to_engine_number
-from scoring.models import parse_exact
+from tenderscore.engine.numbers import to_engine_number
+from tenderscore.scoring.models import parse_exact
 
 NUMBERS = st.from_regex(r"\A[+-]?[0-9]{0,18}(\.[0-9]{0,18})?([eE][+-]?[0-9]{1,2})?\Z").filter(
     lambda text: any(ch.isdigit() for ch in text.split("e")[0].split("E")[0])

@@ -19,11 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from conftest import STOCKPORT_PACK, all_scores, basic_bid, basic_tender, invoke, load_json
-
-from scoring.evaluate import evaluate
-from scoring.output import html as html_module
-from scoring.output.html import RecordRef, render_evaluation_html, render_html
-from scoring.pack import load_pack
+from tenderscore.scoring.evaluate import evaluate
+from tenderscore.scoring.output import html as html_module
+from tenderscore.scoring.output.html import RecordRef, render_evaluation_html, render_html
+from tenderscore.scoring.pack import load_pack
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 SECTIONS = ["summary", "ranking", "points", "themes", "outcomes", "issues", "breakdowns", "provenance"]
@@ -302,7 +301,7 @@ def test_same_input_same_bytes_in_fresh_processes(tmp_path: Path) -> None:
     for seed in ("1", "4242"):
         out = tmp_path / f"report-{seed}.html"
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        cli = "from scoring.cli import main; main()"
+        cli = "from tenderscore.scoring.cli import main; main()"
         cmd = [sys.executable, "-c", cli, "score", str(STOCKPORT_PACK), "--no-ledger", "-f", "html", "-o", str(out)]
         subprocess.run(cmd, check=True, env=env, capture_output=True, timeout=120)
         outputs.append(out.read_bytes())

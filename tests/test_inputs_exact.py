@@ -9,9 +9,8 @@ import json
 
 import pytest
 from conftest import all_scores, basic_bid, basic_tender, invoke
-
-from scoring.errors import Problem
-from scoring.yamlio import parse_json
+from tenderscore.scoring.errors import Problem
+from tenderscore.scoring.yamlio import parse_json
 
 
 def _errors(result) -> list[str]:

@@ -8,9 +8,8 @@ import json
 from decimal import Decimal
 
 from conftest import invoke
-
-import rulesets
-from scoring.rulesets_tools.catalogue import money
+from tenderscore import rulesets
+from tenderscore.scoring.rulesets_tools.catalogue import money
 
 KEYS = ["code", "theme", "unit", "proxy_gbp", "source"]
 

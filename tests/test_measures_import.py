@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 import yaml
 from conftest import STOCKPORT_PACK, invoke
-
-import rulesets
-from scoring.ruleset import load_ruleset_file, resolve_ruleset
+from tenderscore import rulesets
+from tenderscore.scoring.ruleset import load_ruleset_file, resolve_ruleset
 
 
 def shipped_table() -> str:

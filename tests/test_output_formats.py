@@ -12,11 +12,10 @@ from pathlib import Path
 import pytest
 from conftest import STOCKPORT_PACK, all_scores, basic_bid, basic_tender
 from scoring_support import failing, score
-
-from scoring.numbers import fmt2, fmt_gbp, opt2
-from scoring.output import render
-from scoring.published import result_to_dict, winner, winner_of
-from scoring.result import Result
+from tenderscore.scoring.numbers import fmt2, fmt_gbp, opt2
+from tenderscore.scoring.output import render
+from tenderscore.scoring.published import result_to_dict, winner, winner_of
+from tenderscore.scoring.result import Result
 
 
 @pytest.fixture(scope="module")

@@ -11,10 +11,9 @@ from typing import Any
 import pytest
 from conftest import FIXTURES, invoke
 from panel_support import SCORES, filled_panel_pack
-
-from scoring.evaluate import evaluate
-from scoring.pack import load_pack
-from scoring.panel import individual_scores
+from tenderscore.scoring.evaluate import evaluate
+from tenderscore.scoring.pack import load_pack
+from tenderscore.scoring.panel import individual_scores
 
 PANEL_PACK = FIXTURES / "stockport-panel"
 

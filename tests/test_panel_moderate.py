@@ -20,11 +20,10 @@ from panel_support import (
     panel_tender,
     signed,
 )
-
-from scoring.panel import rag_status
-from scoring.panel.reading import IndividualScore
-from scoring.panel.scale import Scale
-from scoring.panel.spread import item_statistics
+from tenderscore.scoring.panel import rag_status
+from tenderscore.scoring.panel.reading import IndividualScore
+from tenderscore.scoring.panel.scale import Scale
+from tenderscore.scoring.panel.spread import item_statistics
 
 
 def test_filled_workbooks_give_hand_worked_statistics(tmp_path: Path) -> None:

@@ -9,8 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from scoring.yamlio import read_text, read_utf8
+from tenderscore.scoring.yamlio import read_text, read_utf8
 
 CONTENTS = {
     "plain": b"bidder: Acme Ltd\nprice_gbp: 100\n",

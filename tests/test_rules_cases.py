@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import invoke
-
-import rulesets
-from scoring.rulesets_tools.cases import CASES_SUFFIX, cases_path_for, load_cases, run_cases
+from tenderscore import rulesets
+from tenderscore.scoring.rulesets_tools.cases import CASES_SUFFIX, cases_path_for, load_cases, run_cases
 
 SHIPPED_CASES = sorted(rulesets.SHIPPED_DIR.glob(f"*{CASES_SUFFIX}"))
 

@@ -10,12 +10,11 @@ from typing import Any
 
 import pytest
 from conftest import ROOT
-
-from engine import EFFECTS, OPERATORS
-from engine.conditions import compile_condition
-from engine.effects import check_effect
-from scoring.ruleset import params_of, resolve_ruleset
-from scoring.yamlio import parse_yaml
+from tenderscore.engine import EFFECTS, OPERATORS
+from tenderscore.engine.conditions import compile_condition
+from tenderscore.engine.effects import check_effect
+from tenderscore.scoring.ruleset import params_of, resolve_ruleset
+from tenderscore.scoring.yamlio import parse_yaml
 
 DOC = (ROOT / "docs" / "rulesets.md").read_text(encoding="utf-8")
 PARAMS = params_of(resolve_ruleset("stockport").model.policy)

@@ -16,10 +16,9 @@ from typing import Any
 import pytest
 import yaml
 from conftest import FIXTURES
-
-from scoring.errors import RulesetError
-from scoring.ruleset import parse_ruleset
-from scoring.rulesets_tools.lint import lint_text
+from tenderscore.scoring.errors import RulesetError
+from tenderscore.scoring.ruleset import parse_ruleset
+from tenderscore.scoring.rulesets_tools.lint import lint_text
 
 STACK_FIXTURE = FIXTURES / "rulesets-broken" / "stack-limit.yaml"
 FLAG = {"flag": {"code": "hit", "message": "hit"}}
@@ -45,8 +44,8 @@ def run_engine(text: str, facts: list[dict[str, Any]]) -> dict[str, Any]:
         """
         import json, sys
         from decimal import Decimal
-        from engine import EngineError, Session, Trace
-        from scoring.ruleset import parse_ruleset
+        from tenderscore.engine import EngineError, Session, Trace
+        from tenderscore.scoring.ruleset import parse_ruleset
         text, facts = json.loads(sys.stdin.read())
         ruleset = parse_ruleset(text, "limits.yaml", "test")
         trace = Trace()

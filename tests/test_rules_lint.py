@@ -7,11 +7,10 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import FIXTURES, invoke
-
-import rulesets
-from scoring.errors import RulesetError
-from scoring.ruleset import parse_ruleset, shipped_ids
-from scoring.rulesets_tools.lint import lint_file, lint_text
+from tenderscore import rulesets
+from tenderscore.scoring.errors import RulesetError
+from tenderscore.scoring.ruleset import parse_ruleset, shipped_ids
+from tenderscore.scoring.rulesets_tools.lint import lint_file, lint_text
 
 BROKEN = FIXTURES / "rulesets-broken"
 

@@ -6,9 +6,8 @@ import json
 from pathlib import Path
 
 from conftest import invoke
-
-import rulesets
-from scoring.ruleset import resolve_ruleset, shipped_ids
+from tenderscore import rulesets
+from tenderscore.scoring.ruleset import resolve_ruleset, shipped_ids
 
 # Each shipped ruleset's sha256, written down. A decision record names its ruleset by this hash and replay checks
 # it, so it must never move under a record: changing a shipped ruleset means a new version and a new pinned hash

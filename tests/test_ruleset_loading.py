@@ -14,10 +14,9 @@ from typing import Any
 import pytest
 import yaml
 from conftest import basic_bid, basic_tender, invoke
-
-import rulesets
-from scoring.errors import RulesetError
-from scoring.ruleset import LoadedRuleset, parse_ruleset, resolve_ruleset
+from tenderscore import rulesets
+from tenderscore.scoring.errors import RulesetError
+from tenderscore.scoring.ruleset import LoadedRuleset, parse_ruleset, resolve_ruleset
 
 SHIPPED = rulesets.SHIPPED_DIR / "stockport.yaml"
 TEXT = SHIPPED.read_text(encoding="utf-8")

@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 from conftest import all_scores, basic_bid, basic_tender, invoke, load_json
 from scoring_support import _private_ledger, score  # noqa: F401  (autouse fixture)
-
-from scoring.output import render
+from tenderscore.scoring.output import render
 
 
 def policy_tender(sv_weight: str, contract: str = "100000.00", procedure: str = "competitive", **extra: Any) -> Any:

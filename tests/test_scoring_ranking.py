@@ -8,8 +8,7 @@ from typing import Any
 
 from conftest import basic_bid, basic_tender
 from scoring_support import bid, figures, flag_codes, flag_message, score
-
-from scoring.result import Result
+from tenderscore.scoring.result import Result
 
 
 def ranks(result: Result) -> list[tuple[str, int | None]]:

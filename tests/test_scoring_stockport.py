@@ -56,8 +56,7 @@ from decimal import Decimal
 import pytest
 from conftest import STOCKPORT_PACK
 from scoring_support import bid, figures, flag_codes, score
-
-from scoring.result import Result
+from tenderscore.scoring.result import Result
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
-
-from scoring import yamlio
+from tenderscore.scoring import yamlio
 
 pytestmark = pytest.mark.skipif(yamlio._FAST_LOADER is None, reason="PyYAML was built without libyaml")
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 import pytest
 import yaml
 from conftest import all_scores, basic_bid, basic_tender, invoke
-
-from scoring.errors import Problem
-from scoring.yamlio import DecimalSafeLoader, _int, parse_json, parse_yaml
+from tenderscore.scoring.errors import Problem
+from tenderscore.scoring.yamlio import DecimalSafeLoader, _int, parse_json, parse_yaml
 
 # (text, line and column of the value, what the user is told). Columns count from 1: in `a: x` the value is at 4.
 DATE = "expected a real date (YYYY-MM-DD, or with a time), found"

@@ -7,11 +7,11 @@ the one process that owns the ledger, in pack order, so the chain's order is det
 
 from __future__ import annotations
 
-from scoring.audit.errors import ChainBroken, LedgerUnavailable, RecordBroken
-from scoring.audit.ledger import Ledger, StoredRecord, ledger_path
-from scoring.audit.record import build_record
-from scoring.evaluate import Evaluation
-from scoring.pack import Pack
+from ..evaluate import Evaluation
+from ..pack import Pack
+from .errors import ChainBroken, LedgerUnavailable, RecordBroken
+from .ledger import Ledger, StoredRecord, ledger_path
+from .record import build_record
 
 
 def record_decision(pack: Pack, evaluation: Evaluation, ledger: Ledger) -> StoredRecord:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from scoring.errors import EXIT_INPUT, RecordMismatch, TenderscoreError
+from ..errors import ExitCode, RecordMismatch, TenderscoreError
 
 
 class LedgerUnavailable(TenderscoreError):
     """The ledger cannot be opened or is not a tenderscore ledger: an input problem (exit 2)."""
 
-    exit_code = EXIT_INPUT
+    exit_code = ExitCode.INPUT
 
 
 class RecordBroken(RecordMismatch):

@@ -13,12 +13,12 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from scoring.audit.source import Scored
-from scoring.errors import InputError, Problem
-from scoring.numbers import ZERO, fmt2, fmt_gbp, fmt_plain, opt2, round2
-from scoring.points import price_exact, question_exact, theme_exact
-from scoring.published import ruleset_to_dict, tender_to_dict
-from scoring.result import BidResult, CommitmentValue, QuestionScore, ThemeScore
+from ..errors import InputError, Problem
+from ..numbers import ZERO, fmt2, fmt_gbp, fmt_plain, opt2, round2
+from ..points import price_exact, question_exact, theme_exact
+from ..published import ruleset_to_dict, tender_to_dict
+from ..result import BidResult, CommitmentValue, QuestionScore, ThemeScore
+from .source import Scored
 
 FOUR_PLACES = Decimal("0.0001")
 # How each price method's formula reads with its figures (scoring.md); points.price_exact computes it.

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from scoring.audit.record import short
-from scoring.numbers import fmt_gbp
+from ..numbers import fmt_gbp
+from .record import short
 
 
 def _gbp(published: str) -> str:

@@ -26,10 +26,10 @@ from typing import Any
 
 import platformdirs
 
-from scoring.audit.errors import ChainBroken, LedgerDamaged, LedgerUnavailable
-from scoring.audit.record import record_problem, record_text, seal
-from scoring.published import winner_of
-from scoring.yamlio import refuse_constant
+from ..published import winner_of
+from ..yamlio import refuse_constant
+from .errors import ChainBroken, LedgerDamaged, LedgerUnavailable
+from .record import record_problem, record_text, seal
 
 ENV_VAR = "TENDERSCORE_LEDGER"
 LEDGER_FILE = "ledger.sqlite3"

@@ -16,15 +16,15 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from engine import Firing, plain, sha256_hex
-from engine.canonical import canonical_dumps
-from scoring import __version__
-from scoring.errors import InputError, Problem
-from scoring.evaluate import Evaluation
-from scoring.pack import Pack
-from scoring.published import result_to_dict
-from scoring.result import Result
-from scoring.yamlio import parse_json
+from ...engine import Firing, plain, sha256_hex
+from ...engine.canonical import canonical_dumps
+from .. import __version__
+from ..errors import InputError, Problem
+from ..evaluate import Evaluation
+from ..pack import Pack
+from ..published import result_to_dict
+from ..result import Result
+from ..yamlio import parse_json
 
 RECORD_FORMAT = "tenderscore-decision-record/1"
 # What a replay recomputes and compares byte for byte; everything else (the time, the chain) is history.

@@ -11,14 +11,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine import canonical_json
-from scoring.audit.errors import RecordBroken
-from scoring.audit.record import DETERMINISTIC, describe, deterministic_parts, input_files, record_problem
-from scoring.errors import TenderscoreError
-from scoring.evaluate import evaluate
-from scoring.numbers import plural
-from scoring.pack import Pack, build_pack
-from scoring.ruleset import parse_ruleset
+from ...engine import canonical_json
+from ..errors import TenderscoreError
+from ..evaluate import evaluate
+from ..numbers import plural
+from ..pack import Pack, build_pack
+from ..ruleset import parse_ruleset
+from .errors import RecordBroken
+from .record import DETERMINISTIC, describe, deterministic_parts, input_files, record_problem
 
 # Beyond this many differing figures the rest are counted, not listed: one changed rule can move hundreds.
 MAX_LISTED = 40

@@ -9,15 +9,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scoring.audit.ledger import Ledger, ledger_path
-from scoring.audit.record import Firings, describe, firing_entry, input_files, parse_record, result_of_record
-from scoring.audit.replay import rebuild_pack, verified
-from scoring.errors import InputError, Problem
-from scoring.evaluate import Evaluation, evaluate
-from scoring.pack import load_pack
-from scoring.panel import IndividualScore, individual_scores
-from scoring.result import Result
-from scoring.yamlio import read_text
+from ..errors import InputError, Problem
+from ..evaluate import Evaluation, evaluate
+from ..pack import load_pack
+from ..panel import IndividualScore, individual_scores
+from ..result import Result
+from ..yamlio import read_text
+from .ledger import Ledger, ledger_path
+from .record import Firings, describe, firing_entry, input_files, parse_record, result_of_record
+from .replay import rebuild_pack, verified
 
 PanelScores = Mapping[tuple[str, str], Sequence[IndividualScore]]  # (bid, question) -> the evaluators' scores
 

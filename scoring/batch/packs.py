@@ -13,16 +13,16 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine import EngineError
-from scoring.audit import Ledger, build_record
-from scoring.batch.runner import EXIT_FAILED, crash, run_in_order
-from scoring.errors import EXIT_INPUT, EXIT_OK, InputError, PolicyRefused, Problem, TenderscoreError
-from scoring.evaluate import Evaluation, evaluate
-from scoring.files import PendingFile
-from scoring.numbers import fmt2
-from scoring.output import render_evaluation
-from scoring.output.html import RecordRef
-from scoring.pack import TENDER_FILE, load_pack
+from ...engine import EngineError
+from ..audit import Ledger, build_record
+from ..errors import ExitCode, InputError, PolicyRefused, Problem, TenderscoreError
+from ..evaluate import Evaluation, evaluate
+from ..files import PendingFile
+from ..numbers import fmt2
+from ..output import render_evaluation
+from ..output.html import RecordRef
+from ..pack import TENDER_FILE, load_pack
+from .runner import crash, run_in_order
 
 EXTENSIONS = {"table": "txt", "json": "json", "csv": "csv", "markdown": "md", "html": "html"}
 
@@ -108,7 +108,7 @@ class PackOutcome:
 
     def crashed(self, why: str) -> PackOutcome:
         """The pack could not be scored for a reason that is not its input's (a bug, a dead worker)."""
-        self.status, self.exit_code = "error", EXIT_FAILED
+        self.status, self.exit_code = "error", ExitCode.FAILED
         self.errors = [f"{self.folder}: could not be scored: {why}"]
         return self
 
@@ -128,7 +128,7 @@ class PackTask:
     record: bool = False
 
     def outcome(self) -> PackOutcome:
-        return PackOutcome(self.index, self.folder, "error", EXIT_INPUT)
+        return PackOutcome(self.index, self.folder, "error", ExitCode.INPUT)
 
     def died(self, why: str) -> PackOutcome:
         return self.outcome().crashed(why)
@@ -167,7 +167,7 @@ def score_pack(task: PackTask) -> PackOutcome:
         return outcome
     except Exception as exc:  # a bug must not take the other packs down with it; it is reported, by pack
         return outcome.crashed(crash(exc))
-    outcome.status, outcome.exit_code = "ok", EXIT_OK
+    outcome.status, outcome.exit_code = "ok", ExitCode.OK
     outcome.record, outcome.rendered = record, rendered
     outcome.evaluation = evaluation if rendered is None else None
     outcome.winner, outcome.total = _winner(evaluation)

@@ -7,14 +7,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scoring.audit import Ledger, RecordBroken
-from scoring.audit.errors import LedgerUnavailable
-from scoring.audit.record import short
-from scoring.audit.replay import replay as replay_record
-from scoring.audit.replay import report_lines, verified
-from scoring.audit.source import load_record
-from scoring.batch.runner import EXIT_FAILED, crash, run_in_order
-from scoring.errors import EXIT_DIFFERS, EXIT_INPUT, EXIT_OK, TenderscoreError
+from ..audit import Ledger, RecordBroken
+from ..audit.errors import LedgerUnavailable
+from ..audit.record import short
+from ..audit.replay import replay as replay_record
+from ..audit.replay import report_lines, verified
+from ..audit.source import load_record
+from ..errors import ExitCode, TenderscoreError
+from .runner import crash, run_in_order
 
 _RANGE = re.compile(r"^(\d+)-(\d+)$")
 
@@ -66,7 +66,7 @@ class RecordOutcome:
 
     def crashed(self, why: str) -> RecordOutcome:
         """The record could not be checked for a reason that is not its own (a bug, a dead worker)."""
-        self.status, self.exit_code = "error", EXIT_FAILED
+        self.status, self.exit_code = "error", ExitCode.FAILED
         self.errors = [f"{self.reference}: could not be checked: {why}"]
         return self
 
@@ -79,7 +79,7 @@ class RecordTask:
     action: str  # "replay" or "verify"
 
     def outcome(self) -> RecordOutcome:
-        return RecordOutcome(self.index, self.reference, "error", EXIT_INPUT, where=self.reference)
+        return RecordOutcome(self.index, self.reference, "error", ExitCode.INPUT, where=self.reference)
 
     def died(self, why: str) -> RecordOutcome:
         return self.outcome().crashed(why)
@@ -94,7 +94,7 @@ def check_record(task: RecordTask) -> RecordOutcome:
         outcome.seq, outcome.hash, outcome.prev_hash = record.get("seq"), str(record["hash"]), record.get("prev_hash")
         if task.action == "verify":
             verified(record, outcome.where)
-            outcome.status, outcome.exit_code = "intact", EXIT_OK
+            outcome.status, outcome.exit_code = "intact", ExitCode.OK
             outcome.detail = f"sha256 {short(outcome.hash)}…"
             return outcome
         replayed = replay_record(record, outcome.where)
@@ -108,10 +108,10 @@ def check_record(task: RecordTask) -> RecordOutcome:
     except Exception as exc:  # one unreadable record must not stop an audit of the others
         return outcome.crashed(crash(exc))
     if replayed.identical:
-        outcome.status, outcome.exit_code = "identical", EXIT_OK
+        outcome.status, outcome.exit_code = "identical", ExitCode.OK
         outcome.detail = f"{len(record['result']['bids'])} bids, {len(record['firings'])} firings"
     else:
-        outcome.status, outcome.exit_code = "differs", EXIT_DIFFERS
+        outcome.status, outcome.exit_code = "differs", ExitCode.DIFFERS
         outcome.report = report_lines(replayed)
         outcome.detail = outcome.report[0]
         outcome.errors = [f"{outcome.where}: the replay does not match the record"]
@@ -148,7 +148,7 @@ def check_records(
             and outcome.prev_hash != before.hash
         ):
             why = f"its prev_hash is not the hash of record {before.seq} ({short(before.hash)}…)"
-            outcome.status, outcome.exit_code, outcome.detail = "broken", EXIT_DIFFERS, why
+            outcome.status, outcome.exit_code, outcome.detail = "broken", ExitCode.DIFFERS, why
             outcome.errors = [f"{outcome.where}: {why}"]
         outcomes.append(outcome)
 

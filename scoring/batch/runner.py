@@ -27,17 +27,16 @@ from multiprocessing.connection import Connection
 from types import FrameType
 from typing import Any, Protocol, TypeVar
 
-from scoring.errors import EXIT_OK
+from ..errors import ExitCode
 
 # A task that could not be done for a reason that is not its input's: its worker died, or a bug. It outranks
 # every other exit code of a batch (batch_exit_code), so a crash is never hidden behind a refusal or bad input.
-EXIT_FAILED = 1
 # How far past the oldest undelivered task submission may run, per worker: enough to keep every worker busy,
 # bounded so a slow task never lets finished outcomes (and their traces) pile up in memory.
 _AHEAD_PER_WORKER = 4
 # What the workers run, imported once in the forkserver rather than in every worker. (Preloading the worker's
 # own module instead, when it is a script's __main__, made 2 workers measurably slower in batch_bench.)
-_PRELOAD = ("scoring.batch.packs", "scoring.batch.records")
+_PRELOAD = (f"{__package__}.packs", f"{__package__}.records")
 
 # Allocations (net of frees) between young-generation collections in a worker; the default is 700.
 _GC_YOUNG = 10_000
@@ -74,9 +73,9 @@ def crash(exc: BaseException) -> str:
 
 
 def batch_exit_code(outcomes: Iterable[Outcome]) -> int:
-    """EXIT_FAILED if any task crashed; otherwise the highest exit code (3 refused over 2 bad input, ...)."""
+    """ExitCode.FAILED if any task crashed; otherwise the highest exit code (3 refused over 2 bad input, ...)."""
     codes = {o.exit_code for o in outcomes}
-    return EXIT_FAILED if EXIT_FAILED in codes else max(codes, default=EXIT_OK)
+    return ExitCode.FAILED if ExitCode.FAILED in codes else max(codes, default=ExitCode.OK)
 
 
 def _context() -> multiprocessing.context.BaseContext:

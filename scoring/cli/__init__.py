@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import click
 
-from scoring import __version__
-from scoring.cli.explain import explain
-from scoring.cli.ledger import ledger
-from scoring.cli.measures import measures
-from scoring.cli.panel import panel
-from scoring.cli.replay import replay
-from scoring.cli.rules import rules
-from scoring.cli.score import score
-from scoring.cli.validate import validate
+from .. import __version__
+from .explain import explain
+from .ledger import ledger
+from .measures import measures
+from .panel import panel
+from .replay import replay
+from .rules import rules
+from .score import score
+from .validate import validate
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

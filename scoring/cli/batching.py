@@ -13,15 +13,15 @@ from typing import Any, TypeVar
 import click
 from tabulate import tabulate
 
-from scoring.batch.packs import PackOutcome
-from scoring.batch.records import RecordOutcome, check_records
-from scoring.batch.runner import batch_exit_code
-from scoring.numbers import plural
+from ..batch.packs import PackOutcome
+from ..batch.records import RecordOutcome, check_records
+from ..batch.runner import batch_exit_code
+from ..errors import ExitCode
+from ..numbers import plural
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 # 128 + SIGINT: what a shell reports for a command stopped by Ctrl-C, distinct from every outcome's own code.
-EXIT_INTERRUPTED = 130
 SUMMARY_HEADERS = ["Pack", "Tender", "Status", "Winner", "Total", "File"]
 RECORD_HEADERS = ["Record", "Tender", "Status", "Detail"]
 # Every pack status is counted on the summary line, even at 0; records count only the statuses they have.
@@ -52,7 +52,7 @@ def progress_bar(total: int, label: str) -> Iterator[Callable[[int], None] | Non
 
 @contextmanager
 def stop_on_ctrl_c(what: str) -> Iterator[None]:
-    """Ctrl-C ends the batch with one line on stderr and EXIT_INTERRUPTED, never a traceback.
+    """Ctrl-C ends the batch with one line on stderr and ExitCode.INTERRUPTED, never a traceback.
 
     The workers ignore it and are ended by the batch runner; every result file and decision record is
     written whole or not at all, so what was written before the interrupt stands.
@@ -61,7 +61,7 @@ def stop_on_ctrl_c(what: str) -> Iterator[None]:
         yield
     except KeyboardInterrupt:
         click.echo(f"Interrupted: {what}", err=True)
-        sys.exit(EXIT_INTERRUPTED)
+        sys.exit(ExitCode.INTERRUPTED)
 
 
 def _table(headers: list[str], rows: list[list[str]], noun: str, statuses: Iterable[str], always: Iterable[str]) -> str:

@@ -11,10 +11,10 @@ from typing import Any, TypeVar
 import click
 from click.core import ParameterSource
 
-from engine import EngineError
-from scoring.audit.ledger import ledger_path
-from scoring.errors import EXIT_INPUT, TenderscoreError
-from scoring.files import write_atomic
+from ...engine import EngineError
+from ..audit.ledger import ledger_path
+from ..errors import ExitCode, TenderscoreError
+from ..files import write_atomic
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -36,7 +36,7 @@ def user_errors(func: F) -> F:
             fail(exc.lines(), exc.exit_code)
         except EngineError as exc:
             # A fact or rule the engine refused: the ruleset or the pack is at fault, and the message says where.
-            fail([str(exc)], EXIT_INPUT)
+            fail([str(exc)], ExitCode.INPUT)
 
     return wrapper  # type: ignore[return-value]
 

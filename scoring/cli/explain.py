@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from scoring.audit.explain import explain as explain_bid
-from scoring.audit.explain_text import render_text
-from scoring.audit.source import open_scored
-from scoring.cli.common import format_option, ledger_option, user_errors
+from ..audit.explain import explain as explain_bid
+from ..audit.explain_text import render_text
+from ..audit.source import open_scored
+from .common import format_option, ledger_option, user_errors
 
 
 @click.command()

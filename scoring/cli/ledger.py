@@ -8,19 +8,19 @@ from pathlib import Path
 
 import click
 
-from scoring.audit import Ledger, StoredRecord, record_decision
-from scoring.audit.record import record_text
-from scoring.audit.replay import verified
-from scoring.audit.source import ledger_record
-from scoring.batch.records import expand_records, ledger_last_id
-from scoring.batch.runner import default_jobs
-from scoring.cli.batching import check_and_report, jobs_option
-from scoring.cli.common import emit, format_option, ledger_option, output_option, user_errors
-from scoring.evaluate import Evaluation
-from scoring.numbers import plural
-from scoring.output.html import render_record_html
-from scoring.output.ledger_view import render_entries, render_record
-from scoring.pack import Pack
+from ..audit import Ledger, StoredRecord, record_decision
+from ..audit.record import record_text
+from ..audit.replay import verified
+from ..audit.source import ledger_record
+from ..batch.records import expand_records, ledger_last_id
+from ..batch.runner import default_jobs
+from ..evaluate import Evaluation
+from ..numbers import plural
+from ..output.html import render_record_html
+from ..output.ledger_view import render_entries, render_record
+from ..pack import Pack
+from .batching import check_and_report, jobs_option
+from .common import emit, format_option, ledger_option, output_option, user_errors
 
 
 def appended_message(stored: StoredRecord, path: Path) -> str:

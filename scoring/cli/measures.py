@@ -6,11 +6,11 @@ from pathlib import Path
 
 import click
 
-from scoring.cli.common import format_option, user_errors
-from scoring.files import write_atomic
-from scoring.ruleset import resolve_ruleset
-from scoring.rulesets_tools.catalogue import FORMATS, render_measures
-from scoring.rulesets_tools.importer import import_table
+from ..files import write_atomic
+from ..ruleset import resolve_ruleset
+from ..rulesets_tools.catalogue import FORMATS, render_measures
+from ..rulesets_tools.importer import import_table
+from .common import format_option, user_errors
 
 
 @click.group(invoke_without_command=True)

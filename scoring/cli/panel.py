@@ -6,13 +6,13 @@ from pathlib import Path
 
 import click
 
-from scoring.cli.common import format_option, pack_argument, user_errors
-from scoring.errors import InputError
-from scoring.files import write_atomic
-from scoring.pack import load_pack
-from scoring.panel import PROPOSAL_FILE, moderate_pack, proposal_csv
-from scoring.panel.blanks import SHEET_FORMATS, blank_sheets, sheets_in_the_way
-from scoring.panel.report import REPORT_FORMATS, render_moderation
+from ..errors import InputError
+from ..files import write_atomic
+from ..pack import load_pack
+from ..panel import PROPOSAL_FILE, moderate_pack, proposal_csv
+from ..panel.blanks import SHEET_FORMATS, blank_sheets, sheets_in_the_way
+from ..panel.report import REPORT_FORMATS, render_moderation
+from .common import format_option, pack_argument, user_errors
 
 
 @click.group()

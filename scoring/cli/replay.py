@@ -7,16 +7,16 @@ from pathlib import Path
 
 import click
 
-from scoring.audit import Ledger
-from scoring.audit.record import short
-from scoring.audit.replay import replay as replay_record
-from scoring.audit.replay import report_lines
-from scoring.audit.source import load_record
-from scoring.batch.records import expand_records, ledger_last_id
-from scoring.batch.runner import default_jobs
-from scoring.cli.batching import check_and_report, jobs_option
-from scoring.cli.common import fail, ledger_option, user_errors
-from scoring.errors import EXIT_DIFFERS
+from ..audit import Ledger
+from ..audit.record import short
+from ..audit.replay import replay as replay_record
+from ..audit.replay import report_lines
+from ..audit.source import load_record
+from ..batch.records import expand_records, ledger_last_id
+from ..batch.runner import default_jobs
+from ..errors import ExitCode
+from .batching import check_and_report, jobs_option
+from .common import fail, ledger_option, user_errors
 
 
 @click.command()
@@ -61,7 +61,7 @@ def replay(records: tuple[str, ...], every: bool, jobs: int | None, ledger: Path
     outcome = replay_record(loaded, where)
     if not outcome.identical:
         click.echo("\n".join(report_lines(outcome)))
-        fail([f"{where}: the replay does not match the record"], EXIT_DIFFERS)
+        fail([f"{where}: the replay does not match the record"], ExitCode.DIFFERS)
     click.echo(
         f"{where}: replays identically, byte for byte (sha256 {short(loaded['hash'])}…, "
         f"{len(loaded['result']['bids'])} bids, {len(loaded['firings'])} firings; made {loaded['created_at']} "

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import click
 
-from scoring.cli.common import format_option, user_errors
-from scoring.errors import InputError, Problem
-from scoring.ruleset import resolve_ruleset, shipped_ids, shipped_path
-from scoring.rulesets_tools.cases import CasesFailed, cases_path_for, load_cases, render_results, run_cases
-from scoring.rulesets_tools.lint import lint_file
-from scoring.rulesets_tools.listing import SHOW_FORMATS, render_list, render_show
+from ..errors import InputError, Problem
+from ..ruleset import resolve_ruleset, shipped_ids, shipped_path
+from ..rulesets_tools.cases import CasesFailed, cases_path_for, load_cases, render_results, run_cases
+from ..rulesets_tools.lint import lint_file
+from ..rulesets_tools.listing import SHOW_FORMATS, render_list, render_show
+from .common import format_option, user_errors
 
 
 @click.group()

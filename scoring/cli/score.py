@@ -7,18 +7,18 @@ from pathlib import Path
 
 import click
 
-from scoring.audit import Ledger
-from scoring.batch.packs import discover_packs, score_many
-from scoring.batch.runner import batch_exit_code, default_jobs
-from scoring.cli.batching import jobs_option, print_outcomes, progress_bar, stop_on_ctrl_c, summary_table
-from scoring.cli.common import format_option, given, ledger_option, output_option, user_errors
-from scoring.cli.ledger import keep_record
-from scoring.errors import InputError, Problem
-from scoring.evaluate import evaluate
-from scoring.files import claim_output
-from scoring.output import FORMATS, render_evaluation
-from scoring.output.html import RecordRef
-from scoring.pack import load_pack
+from ..audit import Ledger
+from ..batch.packs import discover_packs, score_many
+from ..batch.runner import batch_exit_code, default_jobs
+from ..errors import InputError, Problem
+from ..evaluate import evaluate
+from ..files import claim_output
+from ..output import FORMATS, render_evaluation
+from ..output.html import RecordRef
+from ..pack import load_pack
+from .batching import jobs_option, print_outcomes, progress_bar, stop_on_ctrl_c, summary_table
+from .common import format_option, given, ledger_option, output_option, user_errors
+from .ledger import keep_record
 
 
 @click.command()

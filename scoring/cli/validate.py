@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from scoring.cli.common import pack_argument, user_errors
-from scoring.pack import load_pack
+from ..pack import load_pack
+from .common import pack_argument, user_errors
 
 
 @click.command()

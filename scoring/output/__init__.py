@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from scoring.evaluate import Evaluation
-from scoring.output import csv_out, html, json_out, table
-from scoring.result import Result
+from ..evaluate import Evaluation
+from ..result import Result
+from . import csv_out, html, json_out, table
 
 RENDERERS: dict[str, Callable[[Result], str]] = {
     "table": table.render_table,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
-from scoring.numbers import fmt2, opt2
-from scoring.result import Result
+from ..numbers import fmt2, opt2
+from ..result import Result
 
 # Spreadsheets run a cell that starts with one of these as a formula; a bidder's name must stay text (OWASP).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -20,12 +20,12 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from scoring.audit.explain import explain
-from scoring.audit.source import Scored, scored_now, scored_record
-from scoring.evaluate import Evaluation
-from scoring.numbers import HUNDRED, ZERO, div, fmt2, fmt_gbp, fmt_plain, mul, round2
-from scoring.published import summary_line
-from scoring.result import BidResult, Result
+from ..audit.explain import explain
+from ..audit.source import Scored, scored_now, scored_record
+from ..evaluate import Evaluation
+from ..numbers import HUNDRED, ZERO, div, fmt2, fmt_gbp, fmt_plain, mul, round2
+from ..published import summary_line
+from ..result import BidResult, Result
 
 # Opens every collapsed breakdown before printing and restores it after: the print stylesheet does the same
 # through ::details-content where a browser supports it; this covers the browsers that do not.
@@ -96,7 +96,7 @@ def _render(scored: Scored, record: RecordRef | None) -> str:
 def _environment() -> Environment:
     # Built once per process: the environment keeps the compiled template, which batch runs render many times.
     env = Environment(
-        loader=PackageLoader("scoring.output", "templates"),
+        loader=PackageLoader(__package__ or "tenderscore.scoring.output", "templates"),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,

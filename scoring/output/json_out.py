@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import orjson
 
-from scoring.published import result_to_dict
-from scoring.result import Result
+from ..published import result_to_dict
+from ..result import Result
 
 
 def render_json(result: Result) -> str:

@@ -8,9 +8,9 @@ from typing import Any
 
 from tabulate import tabulate
 
-from scoring.audit.ledger import Entry
-from scoring.audit.record import result_of_record, short
-from scoring.output.table import render_table
+from ..audit.ledger import Entry
+from ..audit.record import result_of_record, short
+from .table import render_table
 
 ENTRY_HEADERS = ["Id", "Time (UTC)", "Tender", "Ruleset", "Winner", "Hash"]
 

@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 from tabulate import tabulate
 
-from scoring.numbers import ZERO, fmt2, fmt_gbp, fmt_money, fmt_plain
-from scoring.published import summary_line
-from scoring.result import Result
+from ..numbers import ZERO, fmt2, fmt_gbp, fmt_money, fmt_plain
+from ..published import summary_line
+from ..result import Result
 
 HEADERS = ["Rank", "Bidder", "Price £", "Price pts", "Quality", "Social value", "Total", "Flags"]
 # Figures line up on the right, as in any spreadsheet a panel is used to; text stays on the left.

@@ -1,14 +1,14 @@
 """Evaluation panels: evaluator sheets, conflict-of-interest declarations, moderation and consensus."""
 
-from scoring.panel.consensus import (
+from .consensus import (
     PROPOSAL_FILE,
     PanelConsensus,
     individual_scores,
     moderate_pack,
     proposal_csv,
 )
-from scoring.panel.reading import IndividualScore, PanelReading, read_panel
-from scoring.panel.spread import ItemStatistics, Moderation, rag_status
+from .reading import IndividualScore, PanelReading, read_panel
+from .spread import ItemStatistics, Moderation, rag_status
 
 __all__ = [
     "PROPOSAL_FILE",

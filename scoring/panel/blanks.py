@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scoring.errors import InputError, Problem
-from scoring.panel.scale import Scale
-from scoring.panel.sheet import assigned_items, blank_sheet_text, parse_sheet
-from scoring.panel.workbook import blank_workbook, workbook_text
+from ..errors import InputError, Problem
+from .scale import Scale
+from .sheet import assigned_items, blank_sheet_text, parse_sheet
+from .workbook import blank_workbook, workbook_text
 
 if TYPE_CHECKING:
-    from scoring.pack import Pack
+    from ..pack import Pack
 
 SHEET_FORMATS = ("xlsx", "csv")
 

@@ -13,17 +13,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from scoring.errors import InputError, Problem
-from scoring.models import ScoreRow, Tender
-from scoring.numbers import fmt2, fmt_plain
-from scoring.panel.reading import IndividualScore, PanelReading, has_sheets, read_panel, tender_panel_problems
-from scoring.panel.scale import Scale
-from scoring.panel.sheet import SHEET_DIR
-from scoring.panel.spread import RED, ItemStatistics, Moderation, moderate
-from scoring.ruleset import Policy
+from ..errors import InputError, Problem
+from ..models import ScoreRow, Tender
+from ..numbers import fmt2, fmt_plain
+from ..ruleset import Policy
+from .reading import IndividualScore, PanelReading, has_sheets, read_panel, tender_panel_problems
+from .scale import Scale
+from .sheet import SHEET_DIR
+from .spread import RED, ItemStatistics, Moderation, moderate
 
 if TYPE_CHECKING:
-    from scoring.pack import Pack
+    from ..pack import Pack
 
 PROPOSAL_FILE = "consensus-proposed.csv"
 

@@ -6,8 +6,8 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from scoring.errors import Problem
-from scoring.panel.sheet import DECLARATION_FIELDS, NO_CONFLICT
+from ..errors import Problem
+from .sheet import DECLARATION_FIELDS, NO_CONFLICT
 
 # ISO first; UK day-first is what a person types into a spreadsheet that has not turned it into a date.
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
-from scoring.errors import Problem
-from scoring.models import Evaluator, Tender
-from scoring.numbers import ZERO, fmt_plain
-from scoring.panel.declaration import Declaration, check_declaration
-from scoring.panel.scale import Scale, scale_problems
-from scoring.panel.sheet import RESERVED_BIDS, SHEET_DIR, assigned_items, evaluator_of, parse_sheet, shown_name
+from ..errors import Problem
+from ..models import Evaluator, Tender
+from ..numbers import ZERO, fmt_plain
+from .declaration import Declaration, check_declaration
+from .scale import Scale, scale_problems
+from .sheet import RESERVED_BIDS, SHEET_DIR, assigned_items, evaluator_of, parse_sheet, shown_name
 
 # An evaluator id names a file (panel/ID.xlsx), so it must be a plain file name on every system.
 _EVALUATOR_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")

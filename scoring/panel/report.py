@@ -7,9 +7,9 @@ from typing import Any
 
 from tabulate import tabulate
 
-from scoring.numbers import fmt2, fmt_plain
-from scoring.panel.consensus import set_aside_words, spread_words
-from scoring.panel.spread import AMBER, GREEN, RED, ItemStatistics, Moderation
+from ..numbers import fmt2, fmt_plain
+from .consensus import set_aside_words, spread_words
+from .spread import AMBER, GREEN, RED, ItemStatistics, Moderation
 
 REPORT_FORMATS = ("table", "json")
 

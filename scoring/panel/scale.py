@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-from scoring.models import Tender
-from scoring.numbers import CONTEXT, ZERO, fmt_plain
+from ..models import Tender
+from ..numbers import CONTEXT, ZERO, fmt_plain
 
 # Used when a tender publishes no descriptors of its own (README, "Panels"). Common UK wording; a 0-5 or 0-4
 # scale gets a word for every point, any other scale only its two ends, so nothing is invented for a 0-10.

@@ -13,11 +13,11 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from scoring.errors import Problem
-from scoring.models import Evaluator, Tender
-from scoring.numbers import fmt_plain
-from scoring.panel.scale import Scale
-from scoring.yamlio import parse_csv
+from ..errors import Problem
+from ..models import Evaluator, Tender
+from ..numbers import fmt_plain
+from ..yamlio import parse_csv
+from .scale import Scale
 
 SHEET_DIR = "panel/"
 # A workbook is held in a pack (and so in a decision record) as the text of its sheet, under this suffix.

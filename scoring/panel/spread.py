@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
-from scoring.numbers import HUNDRED, ZERO, div
-from scoring.panel.reading import IndividualScore, PanelReading
-from scoring.panel.scale import Scale
+from ..numbers import HUNDRED, ZERO, div
+from .reading import IndividualScore, PanelReading
+from .scale import Scale
 
 GREEN = "green"
 AMBER = "amber"

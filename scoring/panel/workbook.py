@@ -13,11 +13,11 @@ import re
 import zipfile
 from typing import Any
 
-from scoring.errors import Problem
-from scoring.models import Evaluator, Tender
-from scoring.numbers import fmt_plain
-from scoring.panel.scale import Scale
-from scoring.panel.sheet import COLUMNS, DECLARATION_FIELDS, Item, render_sheet
+from ..errors import Problem
+from ..models import Evaluator, Tender
+from ..numbers import fmt_plain
+from .scale import Scale
+from .sheet import COLUMNS, DECLARATION_FIELDS, Item, render_sheet
 
 SCORES_SHEET = "Scores"
 DECLARATION_SHEET = "Declaration"

@@ -16,12 +16,12 @@ from typing import Any
 
 from pydantic import Field, ValidationError, field_validator
 
-from engine import EngineError, Firing, Session, Trace, plain
-from scoring.errors import EXIT_DIFFERS, InputError, Problem, RulesetError, TenderscoreError
-from scoring.models import Strict
-from scoring.ruleset import LoadedRuleset, resolve_ruleset, shipped_path
-from scoring.validation import pydantic_problems
-from scoring.yamlio import load_mapping_text, read_text
+from ...engine import EngineError, Firing, Session, Trace, plain
+from ..errors import ExitCode, InputError, Problem, RulesetError, TenderscoreError
+from ..models import Strict
+from ..ruleset import LoadedRuleset, resolve_ruleset, shipped_path
+from ..validation import pydantic_problems
+from ..yamlio import load_mapping_text, read_text
 
 CASES_SUFFIX = ".tests.yaml"
 
@@ -56,7 +56,7 @@ class CasesFile(Strict):
 class CasesFailed(TenderscoreError):
     """Some of a ruleset's own test cases failed: its rules do not do what the cases expect."""
 
-    exit_code = EXIT_DIFFERS
+    exit_code = ExitCode.DIFFERS
 
     def __init__(self, file: str, names: list[str]) -> None:
         self.file = file

@@ -13,8 +13,8 @@ from decimal import Decimal
 
 from tabulate import tabulate
 
-from scoring.numbers import PENNY
-from scoring.ruleset import LoadedRuleset
+from ..numbers import PENNY
+from ..ruleset import LoadedRuleset
 
 COLUMNS = ("code", "theme", "unit", "proxy_gbp", "source")
 FORMATS = ("table", "json", "csv")

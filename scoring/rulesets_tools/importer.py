@@ -16,14 +16,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from engine import sha256_hex
-from scoring.errors import InputError, Problem
-from scoring.ruleset import THEMES, LoadedRuleset, Measure, parse_ruleset
-from scoring.rulesets_tools.catalogue import money
-from scoring.rulesets_tools.lint import lint_text
-from scoring.rulesets_tools.yamlout import dump_yaml
-from scoring.validation import pydantic_problems
-from scoring.yamlio import parse_csv, parse_yaml, read_text
+from ...engine import sha256_hex
+from ..errors import InputError, Problem
+from ..ruleset import THEMES, LoadedRuleset, Measure, parse_ruleset
+from ..validation import pydantic_problems
+from ..yamlio import parse_csv, parse_yaml, read_text
+from .catalogue import money
+from .lint import lint_text
+from .yamlout import dump_yaml
 
 REQUIRED = ["code", "theme", "unit", "proxy_gbp"]
 OPTIONAL = ["title", "source"]

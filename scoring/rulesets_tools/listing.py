@@ -7,11 +7,11 @@ from typing import Any
 
 from tabulate import tabulate
 
-from engine import plain
-from scoring.numbers import fmt_plain
-from scoring.ruleset import LoadedRuleset, resolve_ruleset, shipped_ids, valuation_rule_id
-from scoring.rulesets_tools.catalogue import measure_rows
-from scoring.rulesets_tools.yamlout import dump_yaml
+from ...engine import plain
+from ..numbers import fmt_plain
+from ..ruleset import LoadedRuleset, resolve_ruleset, shipped_ids, valuation_rule_id
+from .catalogue import measure_rows
+from .yamlout import dump_yaml
 
 SHOW_FORMATS = ("text", "json")
 

@@ -15,15 +15,15 @@ from decimal import InvalidOperation
 from pathlib import Path
 from typing import Any, Literal
 
-from engine import RuleDefinitionError, RulesetSpec, compile_ruleset
-from engine.conditions import compile_condition
-from engine.effects import check_effect
-from engine.limits import LimitError, LimitProblem, Network
-from scoring.errors import Problem
-from scoring.ruleset import THEMES, RulesetFile, engine_rules, params_of, semantic_problems, valuation_rule_id
-from scoring.rulesets_tools.lint.normal import literals_of, normal
-from scoring.rulesets_tools.lint.salvage import salvage, written_params
-from scoring.yamlio import parse_yaml, read_text
+from ....engine import RuleDefinitionError, RulesetSpec, canonical_json, compile_ruleset, register, sha256_hex
+from ....engine.conditions import compile_condition
+from ....engine.effects import check_effect
+from ....engine.limits import LimitError, LimitProblem, Network
+from ...errors import Problem
+from ...ruleset import THEMES, RulesetFile, engine_rules, params_of, semantic_problems, valuation_rule_id
+from ...yamlio import parse_yaml, read_text
+from .normal import literals_of, normal
+from .salvage import salvage, written_params
 
 Severity = Literal["error", "warning"]
 # Effects that decide one thing per fact: two rules with the same conditions and one of these effects
@@ -131,10 +131,11 @@ class _Linter:
         rules = engine_rules(model)
         where = {valuation_rule_id(m.code): f"measures[{i}] ({m.code})" for i, m in enumerate(model.measures)}
         where.update({r.id: f"rules[{i}] ({r.id})" for i, r in enumerate(model.rules)})
-        spec = RulesetSpec(model.id, "lint", params, rules)
+        # Named by its content, so two files linted in one process are never taken for one registration.
+        spec = RulesetSpec(model.id, sha256_hex(canonical_json([params, rules])), params, rules)
         limits: list[LimitProblem] = []
         try:
-            network = compile_ruleset(spec).network()
+            ruleset = compile_ruleset(spec)
         except LimitError as exc:
             network = exc.network  # the limits it breaks are the loader's, reported above (semantic_problems)
         except RuleDefinitionError:
@@ -146,6 +147,14 @@ class _Linter:
                     sound.append((rule.id, compiled.durable))
             network = Network(sound)
             limits = network.structural_problems()
+        else:
+            network = ruleset.network()
+            try:
+                # What `score` does next: some rulesets that compile are still refused by durable-rules.
+                register(ruleset)
+            except RuleDefinitionError as exc:
+                for problem in exc.problems:
+                    self.add("error", "rules", problem)
         stack = network.stack_problem()
         for limit in [*limits, *([stack] if stack else [])]:
             self.add("error", "rules", limit.describe())

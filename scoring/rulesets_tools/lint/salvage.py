@@ -15,9 +15,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from scoring.errors import Problem
-from scoring.ruleset import THEMES, RulesetFile
-from scoring.validation import pydantic_problems
+from ...errors import Problem
+from ...ruleset import THEMES, RulesetFile
+from ...validation import pydantic_problems
 
 # Values a policy section needs only to stand in while a broken one's rules are still checked.
 _STAND_IN_POLICY: dict[str, Any] = {
