@@ -75,7 +75,7 @@ def evaluate(pack: Pack) -> Evaluation:
         themes=tuple(ruleset.model.themes),
         core_outcome_titles={key: o.title for key, o in ruleset.model.core_outcomes.items()},
     )
-    return Evaluation(result, trace, individual_scores(pack))
+    return Evaluation(result, trace, individual_scores(pack.panel))
 
 
 def _price_checks(pack: Pack, eligible: list[BidResult], trace: Trace) -> None:

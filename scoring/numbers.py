@@ -65,3 +65,8 @@ def fmt_plain(value: Decimal) -> str:
 def plural(count: int, noun: str) -> str:
     """`1 record`, `3 records`: counts in messages read as English."""
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def short(digest: str) -> str:
+    """The start of a sha256, as people read it beside the whole one."""
+    return digest[:16]

@@ -6,7 +6,7 @@ exactly the same pack without touching the disk.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -18,10 +18,15 @@ from ..engine.numbers import to_engine_number
 from .errors import InputError, Problem, RulesetError
 from .models import Bid, ScoreRow, Tender
 from .numbers import ZERO
-from .panel.consensus import PanelConsensus, panel_consensus, proposed_scores, rationale_problems
-from .panel.reading import tender_panel_problems
-from .panel.sheet import XLSX_TEXT_SUFFIX
-from .panel.workbook import workbook_text
+from .panel import (
+    XLSX_TEXT_SUFFIX,
+    PanelConsensus,
+    panel_consensus,
+    proposed_scores,
+    rationale_problems,
+    tender_panel_problems,
+    workbook_text,
+)
 from .ruleset import LoadedRuleset, resolve_ruleset
 from .validation import pydantic_problems
 from .yamlio import load_mapping_text, parse_csv, read_utf8
@@ -61,6 +66,14 @@ class Pack:
 
     def file_label(self, name: str) -> str:
         return f"{self.display}/{name}"
+
+    def texts(self) -> dict[str, str]:
+        """Every file's text by its name inside the pack."""
+        return {f.name: f.text for f in self.files}
+
+    def bidders(self) -> dict[str, str]:
+        """Each bid's bidder, by bid id, in bid order."""
+        return {entry.bid_id: entry.bid.bidder for entry in self.bids}
 
 
 RulesetResolver = Callable[[str, Path | None], LoadedRuleset]
@@ -343,3 +356,27 @@ class _Builder:
         if self.panel is not None and self.panel.moderation is not None:
             self.problems += rationale_problems(scores, self.panel.moderation, self.label(SCORES_FILE))
         return scores
+
+
+def discover_packs(paths: Iterable[Path]) -> list[Path]:
+    """Pack folders from the command line: a pack (it has a tender.yaml) or a folder of packs, in given order.
+
+    A folder with no tender.yaml of its own but with pack subfolders stands for those subfolders, sorted by name;
+    any other folder is taken as a pack, so a broken pack is reported by loading it like any other. A folder
+    that cannot be read is an input error, every one named at once, before anything is scored.
+    """
+    found: list[Path] = []
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            if (path / TENDER_FILE).is_file() or not path.is_dir():
+                found.append(path)
+                continue
+            children = sorted(p for p in path.iterdir() if p.is_dir() and (p / TENDER_FILE).is_file())
+        except OSError as exc:
+            problems.append(Problem(str(path), "", f"cannot be read: {exc.strerror}"))
+            continue
+        found += children or [path]
+    if problems:
+        raise InputError(problems)
+    return found

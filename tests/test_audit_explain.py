@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 from conftest import STOCKPORT_PACK, all_scores, basic_bid, basic_tender, invoke
-from tenderscore.scoring.audit.explain import explain
 from tenderscore.scoring.audit.source import scored_now
 from tenderscore.scoring.evaluate import evaluate
+from tenderscore.scoring.explanation import explain
 from tenderscore.scoring.numbers import round2
 from tenderscore.scoring.pack import load_pack
 from tenderscore.scoring.points import price_exact, price_points

@@ -132,11 +132,10 @@ def test_a_refused_or_invalid_pack_leaves_no_record(make_pack: Callable[..., Pat
 
 
 def test_auditing_never_imports_the_renderers() -> None:
-    # The HTML report imports explanations from scoring.audit; if audit imported scoring.output back, the two
-    # packages would only load in one order. A fresh interpreter shows what importing audit really pulls in.
+    # Outputs sit above audit (engine <- scoring <- outputs/audit <- CLI): audit importing a renderer would tie
+    # the two together. A fresh interpreter shows what importing audit really pulls in.
     code = (
-        "import sys, tenderscore.scoring.audit, tenderscore.scoring.audit.explain,"
-        " tenderscore.scoring.audit.explain_text, tenderscore.scoring.audit.source;"
+        "import sys, tenderscore.scoring.audit, tenderscore.scoring.audit.source;"
         "print(sorted(m for m in sys.modules if m.startswith('tenderscore.scoring.output')))"
     )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)

@@ -26,7 +26,6 @@ from tenderscore.scoring.audit import Ledger, StoredRecord, build_record
 from tenderscore.scoring.batch.packs import (
     PackOutcome,
     PackTask,
-    discover_packs,
     output_paths,
     run_batch,
     score_many,
@@ -35,7 +34,7 @@ from tenderscore.scoring.batch.packs import (
 from tenderscore.scoring.batch.runner import batch_exit_code
 from tenderscore.scoring.errors import InputError
 from tenderscore.scoring.evaluate import evaluate
-from tenderscore.scoring.pack import load_pack
+from tenderscore.scoring.pack import discover_packs, load_pack
 
 
 def _two_bid_pack(folder: Path, tender_id: str = "T-1") -> Path:
@@ -241,14 +240,14 @@ def test_a_report_that_fails_to_render_costs_its_own_file_only(tmp_path: Path, m
     # HTML reports cite their records, so they are rendered after the group's records are appended: one that
     # fails (here, a stand-in bug) is reported as its pack's failure, and the rest of the group is written.
     folders = [_two_bid_pack(tmp_path / f"p{n}", tender_id=f"T-{n}") for n in range(3)]
-    real = packs_module.render_evaluation
+    real = packs_module.render_scored
 
-    def broken_for_t1(evaluation: Any, fmt: str, ref: Any = None) -> str:
-        if evaluation.result.tender.id == "T-1":
+    def broken_for_t1(scored: Any, fmt: str, ref: Any = None) -> str:
+        if scored.result.tender.id == "T-1":
             raise RuntimeError("stand-in bug")
-        return real(evaluation, fmt, ref)
+        return real(scored, fmt, ref)
 
-    monkeypatch.setattr(packs_module, "render_evaluation", broken_for_t1)
+    monkeypatch.setattr(packs_module, "render_scored", broken_for_t1)
     with CountingLedger(tmp_path / "ledger.sqlite3") as book:
         outcomes = score_many(folders, "html", tmp_path / "out", 2, ledger=book, worker=slow_first)
         assert max(book.groups) > 1, book.groups

@@ -19,9 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from conftest import STOCKPORT_PACK, all_scores, basic_bid, basic_tender, invoke, load_json
+from tenderscore.scoring.audit.source import scored_now
 from tenderscore.scoring.evaluate import evaluate
+from tenderscore.scoring.output import RecordRef
 from tenderscore.scoring.output import html as html_module
-from tenderscore.scoring.output.html import RecordRef, render_evaluation_html, render_html
+from tenderscore.scoring.output.html import render_html, render_scored_html
 from tenderscore.scoring.pack import load_pack
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -164,7 +166,7 @@ def figures_from_json(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def shipped_report() -> str:
-    return render_evaluation_html(evaluate(load_pack(STOCKPORT_PACK)))
+    return render_scored_html(scored_now(evaluate(load_pack(STOCKPORT_PACK))))
 
 
 def check_structure(root: Node) -> None:
@@ -234,7 +236,7 @@ def test_figures_equal_the_json_output() -> None:
 
 def test_every_bid_has_a_breakdown_matching_explain() -> None:
     evaluation = evaluate(load_pack(STOCKPORT_PACK))
-    root = parse(render_evaluation_html(evaluation))
+    root = parse(render_scored_html(scored_now(evaluation)))
     details = root.find_all("details")
     assert [d.attrs["data-bid"] for d in details] == [b.bid_id for b in evaluation.result.bids]
     for bid in evaluation.result.bids:
@@ -365,7 +367,7 @@ def test_linear_price_method_shows_its_formula(make_pack: Callable[..., Path]) -
     tender = basic_tender(price={"method": "linear_from_lowest"})
     bids = {"a": basic_bid("A Ltd", "100000.00"), "b": basic_bid("B Ltd", "120000.00")}
     evaluation = evaluate(load_pack(make_pack(tender, bids, all_scores(["a", "b"]))))
-    price = parse(render_evaluation_html(evaluation)).find("details", data_bid="b").find("p")
+    price = parse(render_scored_html(scored_now(evaluation))).find("details", data_bid="b").find("p")
     # 40 × max(0, 1 − (120000 − 100000) / 100000) = 40 × 0.8 = 32.00
     assert "max(0, 1 − (£120,000.00 − £100,000.00) / £100,000.00) = 32.00 (lowest eligible price: a)" in price.text()
     assert price.find("strong").value() == "32.00"

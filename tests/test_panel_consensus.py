@@ -158,7 +158,7 @@ def test_a_decision_record_replays_from_the_sheets_it_holds(tmp_path: Path) -> N
 
 def test_individual_scores_behind_each_consensus_score(tmp_path: Path) -> None:
     pack = load_pack(sheets_pack(tmp_path / "pack", {**SCORES, ("b", "Q1"): {"e1": 3, "e2": 4, "e3": 4}}))
-    behind = individual_scores(pack)
+    behind = individual_scores(pack.panel)
     assert [tuple(s) for s in behind[("b", "Q1")]] == [
         ("e1", Decimal(3), "reason for b Q1", ""),
         ("e2", Decimal(4), "reason for b Q1", ""),

@@ -3,29 +3,44 @@
 `record_decision(pack, evaluation, ledger)` is what a command calls once per scored pack. Where packs are scored
 in worker processes, build the body there (`build_record`, plain picklable data) and `ledger.append(body)` in
 the one process that owns the ledger, in pack order, so the chain's order is deterministic.
+
+Names load from their modules when first used: a command that only needs to know where the ledger is (every
+command's `--ledger` option) does not load the record builder.
 """
 
 from __future__ import annotations
 
-from ..evaluate import Evaluation
-from ..pack import Pack
-from .errors import ChainBroken, LedgerUnavailable, RecordBroken
-from .ledger import Ledger, StoredRecord, ledger_path
-from .record import build_record
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .errors import ChainBroken as ChainBroken
+    from .errors import LedgerUnavailable as LedgerUnavailable
+    from .errors import RecordBroken as RecordBroken
+    from .ledger import Ledger as Ledger
+    from .ledger import StoredRecord as StoredRecord
+    from .ledger import record_decision as record_decision
+    from .location import ledger_path as ledger_path
+    from .record import build_record as build_record
+
+_HOME = {
+    "ChainBroken": "errors",
+    "LedgerUnavailable": "errors",
+    "RecordBroken": "errors",
+    "Ledger": "ledger",
+    "StoredRecord": "ledger",
+    "ledger_path": "location",
+    "build_record": "record",
+    "record_decision": "ledger",
+}
+
+__all__ = sorted(_HOME)
 
 
-def record_decision(pack: Pack, evaluation: Evaluation, ledger: Ledger) -> StoredRecord:
-    """Append the decision record of one scored pack to `ledger`; returns it as stored (id, hash, record)."""
-    return ledger.append(build_record(pack, evaluation))
-
-
-__all__ = [
-    "ChainBroken",
-    "Ledger",
-    "LedgerUnavailable",
-    "RecordBroken",
-    "StoredRecord",
-    "build_record",
-    "ledger_path",
-    "record_decision",
-]
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{home}", __name__), name)
+    globals()[name] = value
+    return value

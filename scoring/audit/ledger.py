@@ -13,7 +13,6 @@ not depend on them. Removing the newest records cannot be seen from inside the f
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -22,17 +21,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
-from typing import Any
-
-import platformdirs
+from typing import TYPE_CHECKING, Any
 
 from ..published import winner_of
 from ..yamlio import refuse_constant
 from .errors import ChainBroken, LedgerDamaged, LedgerUnavailable
-from .record import record_problem, record_text, seal
+from .record import build_record, record_problem, record_text, seal
 
-ENV_VAR = "TENDERSCORE_LEDGER"
-LEDGER_FILE = "ledger.sqlite3"
+if TYPE_CHECKING:
+    from ..evaluate import Evaluation
+    from ..pack import Pack
+
 SCHEMA_VERSION = 1
 # Long enough for a queue of concurrent appenders, each holding the lock for one fsync'd insert.
 BUSY_TIMEOUT_S = 60.0
@@ -54,16 +53,6 @@ CREATE TRIGGER IF NOT EXISTS records_append_only_delete BEFORE DELETE ON records
 BEGIN SELECT RAISE(ABORT, 'the decision ledger is append-only'); END;
 """
 _COLUMNS = "id, created_at, tender, ruleset, winner, prev_hash, hash, record"
-
-
-def ledger_path(explicit: Path | None = None) -> Path:
-    """`--ledger PATH`, else $TENDERSCORE_LEDGER, else ledger.sqlite3 in the user's data directory."""
-    if explicit is not None:
-        return explicit
-    from_env = os.environ.get(ENV_VAR)
-    if from_env:
-        return Path(from_env)
-    return Path(platformdirs.user_data_dir("tenderscore")) / LEDGER_FILE
 
 
 @dataclass(frozen=True)
@@ -335,3 +324,12 @@ def _row_problem(row: tuple[Any, ...], record: Mapping[str, Any]) -> str | None:
     if tuple(row[1:5]) != columns:
         return "its listed time, tender, ruleset or winner do not match the record"
     return None
+
+
+def record_decision(pack: Pack, evaluation: Evaluation, ledger: Ledger | Path) -> StoredRecord:
+    """Append the decision record of one scored pack to `ledger` (an open Ledger, or the path of one, opened and
+    closed here); returns it as stored (id, hash, record). The one place a single decision is recorded."""
+    if isinstance(ledger, Ledger):
+        return ledger.append(build_record(pack, evaluation))
+    with Ledger(ledger) as book:
+        return book.append(build_record(pack, evaluation))

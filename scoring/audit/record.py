@@ -10,21 +10,26 @@ part was changed (an input file, the ruleset, a firing, the result), not only th
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter
 
-from ...engine import Firing, plain, sha256_hex
+from ...engine import plain, sha256_hex
 from ...engine.canonical import canonical_dumps
-from .. import __version__
+from .. import tool_version
 from ..errors import InputError, Problem
-from ..evaluate import Evaluation
-from ..pack import Pack
+from ..explanation import firing_entry
+from ..numbers import short
 from ..published import result_to_dict
 from ..result import Result
 from ..yamlio import parse_json
+
+if TYPE_CHECKING:
+    from ..evaluate import Evaluation
+    from ..pack import Pack
 
 RECORD_FORMAT = "tenderscore-decision-record/1"
 # What a replay recomputes and compares byte for byte; everything else (the time, the chain) is history.
@@ -35,7 +40,12 @@ REQUIRED = ("format", "tool", "created_at", "digests", *DIGESTED, *SEALED)
 
 # Firings as a record keeps them (firing_entry): what explanations and reports cite.
 Firings = Sequence[Mapping[str, Any]]
-_RESULT = TypeAdapter(Result)
+
+
+@functools.cache
+def _result_adapter() -> TypeAdapter[Result]:
+    # Built when a record is first read back, not on import: it is a large share of a command's start-up.
+    return TypeAdapter(Result)
 
 
 def canonical_bytes(data: Any) -> bytes:
@@ -50,14 +60,6 @@ def canonical_bytes(data: Any) -> bytes:
 
 def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
-
-
-def firing_entry(firing: Firing) -> dict[str, Any]:
-    """One firing as a record keeps it: the bid it concerns is named even when it fired in the tender session."""
-    bid = firing.session[len("bid:") :] if firing.session.startswith("bid:") else firing.fact.get("bid_id")
-    entry: dict[str, Any] = plain(firing)
-    entry["bid"] = bid
-    return entry
 
 
 def deterministic_parts(evaluation: Evaluation) -> dict[str, Any]:
@@ -85,7 +87,7 @@ def result_detail(result: Result) -> dict[str, Any]:
 def result_of_record(record: Mapping[str, Any]) -> Result:
     """The full Result a record holds (its `detail`), with exact Decimals and the order people read again."""
     detail = record["detail"]
-    result = _RESULT.validate_python(detail["result"])
+    result = _result_adapter().validate_python(detail["result"])
     for bid in result.bids:
         order = detail["order"][bid.bid_id]
         bid.questions = {key: bid.questions[key] for key in order["questions"]}
@@ -107,7 +109,7 @@ def build_record(pack: Pack, evaluation: Evaluation, created_at: str | None = No
     ruleset = pack.ruleset
     body: dict[str, Any] = {
         "format": RECORD_FORMAT,
-        "tool": {"name": "tenderscore", "version": __version__},
+        "tool": {"name": "tenderscore", "version": tool_version()},
         "created_at": created_at or utc_now(),
         "pack": {
             "display": pack.display,
@@ -193,10 +195,6 @@ def parse_record(text: str, name: str) -> dict[str, Any]:
 
 def input_files(record: Mapping[str, Any]) -> dict[str, str]:
     return {str(entry["name"]): str(entry["text"]) for entry in record["pack"]["files"]}
-
-
-def short(digest: str) -> str:
-    return digest[:16]
 
 
 def describe(record: Mapping[str, Any]) -> str:

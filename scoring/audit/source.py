@@ -4,33 +4,22 @@ or a pack scored now; and what explaining them needs beside the result (firings,
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, Problem
-from ..evaluate import Evaluation, evaluate
+from ..evaluate import evaluate
+from ..explanation import PanelScores, Scored, scored_now
 from ..pack import load_pack
-from ..panel import IndividualScore, individual_scores
-from ..result import Result
+from ..panel import individual_scores
 from ..yamlio import read_text
-from .ledger import Ledger, ledger_path
-from .record import Firings, describe, firing_entry, input_files, parse_record, result_of_record
+from .ledger import Ledger
+from .location import ledger_path
+from .record import describe, input_files, parse_record, result_of_record
 from .replay import rebuild_pack, verified
 
-PanelScores = Mapping[tuple[str, str], Sequence[IndividualScore]]  # (bid, question) -> the evaluators' scores
-
-
-@dataclass(frozen=True)
-class Scored:
-    """A result with what explains it: the firings behind it in order, the evaluators' individual scores
-    behind each consensus score, and where it came from (as an explanation names its source)."""
-
-    result: Result
-    firings: Firings
-    panel: PanelScores
-    origin: Mapping[str, Any]
+__all__ = ["Scored", "ledger_record", "load_record", "open_scored", "scored_now", "scored_record"]
 
 
 def ledger_record(record_id: int, ledger: Path | None) -> tuple[dict[str, Any], str]:
@@ -59,12 +48,7 @@ def panel_of_record(record: Mapping[str, Any]) -> PanelScores:
     """The individual scores behind a record's consensus scores, read again from the panel sheets it holds."""
     if not any(name.startswith("panel/") for name in input_files(record)):
         return {}
-    return individual_scores(rebuild_pack(record))
-
-
-def scored_now(evaluation: Evaluation, origin: Mapping[str, Any]) -> Scored:
-    firings = [firing_entry(f) for f in evaluation.trace.firings]
-    return Scored(evaluation.result, firings, evaluation.panel, origin)
+    return individual_scores(rebuild_pack(record).panel)
 
 
 def scored_record(record: Mapping[str, Any], origin: Mapping[str, Any]) -> Scored:

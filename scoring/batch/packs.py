@@ -8,47 +8,22 @@ from __future__ import annotations
 
 import copy
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ...engine import EngineError
 from ..audit import Ledger, build_record
+from ..audit.source import scored_now
 from ..errors import ExitCode, InputError, PolicyRefused, Problem, TenderscoreError
 from ..evaluate import Evaluation, evaluate
 from ..files import PendingFile
 from ..numbers import fmt2
-from ..output import render_evaluation
-from ..output.html import RecordRef
-from ..pack import TENDER_FILE, load_pack
+from ..output import RecordRef, render_scored
+from ..pack import load_pack
 from .runner import crash, run_in_order
 
 EXTENSIONS = {"table": "txt", "json": "json", "csv": "csv", "markdown": "md", "html": "html"}
-
-
-def discover_packs(paths: Iterable[Path]) -> list[Path]:
-    """Pack folders from the command line: a pack (it has a tender.yaml) or a folder of packs, in given order.
-
-    A folder with no tender.yaml of its own but with pack subfolders stands for those subfolders, sorted by name;
-    any other folder is taken as a pack, so a broken pack is reported by loading it like any other. A folder
-    that cannot be read is an input error, every one named at once, before anything is scored.
-    """
-    found: list[Path] = []
-    problems: list[Problem] = []
-    for path in paths:
-        try:
-            if (path / TENDER_FILE).is_file() or not path.is_dir():
-                found.append(path)
-                continue
-            children = sorted(p for p in path.iterdir() if p.is_dir() and (p / TENDER_FILE).is_file())
-        except OSError as exc:
-            problems.append(Problem(str(path), "", f"cannot be read: {exc.strerror}"))
-            continue
-        found += children or [path]
-    if problems:
-        raise InputError(problems)
-    return found
 
 
 def pack_name(folder: Path) -> str:
@@ -154,16 +129,14 @@ def score_pack(task: PackTask) -> PackOutcome:
         evaluation = evaluate(pack)
         record = build_record(pack, evaluation) if task.record else None
         # An HTML report cites its decision record, which only the parent can seal: it is rendered there.
-        rendered = None if record is not None and task.fmt == "html" else render_evaluation(evaluation, task.fmt)
+        rendered = (
+            None if record is not None and task.fmt == "html" else render_scored(scored_now(evaluation), task.fmt)
+        )
     except PolicyRefused as exc:
         outcome.status, outcome.exit_code, outcome.errors = "refused", exc.exit_code, exc.lines()
         return outcome
     except TenderscoreError as exc:
         outcome.exit_code, outcome.errors = exc.exit_code, exc.lines()
-        return outcome
-    except EngineError as exc:
-        # As for one pack (scoring.cli.common.user_errors): the ruleset or the pack is at fault.
-        outcome.errors = [str(exc)]
         return outcome
     except Exception as exc:  # a bug must not take the other packs down with it; it is reported, by pack
         return outcome.crashed(crash(exc))
@@ -256,7 +229,7 @@ def _record(
         if outcome.evaluation is not None:
             ref = RecordRef(kept.hash, str(kept.record["created_at"]), str(kept.id))
             try:
-                outcome.rendered = render_evaluation(outcome.evaluation, fmt, ref)
+                outcome.rendered = render_scored(scored_now(outcome.evaluation), fmt, ref)
             except Exception as exc:  # a bug in one report must not cost the others theirs
                 outcome.crashed(crash(exc))
     return [(outcome, pending) for outcome, pending in claimed if outcome.status == "ok"]

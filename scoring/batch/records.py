@@ -9,11 +9,11 @@ from pathlib import Path
 
 from ..audit import Ledger, RecordBroken
 from ..audit.errors import LedgerUnavailable
-from ..audit.record import short
 from ..audit.replay import replay as replay_record
 from ..audit.replay import report_lines, verified
 from ..audit.source import load_record
 from ..errors import ExitCode, TenderscoreError
+from ..numbers import short
 from .runner import crash, run_in_order
 
 _RANGE = re.compile(r"^(\d+)-(\d+)$")

@@ -28,18 +28,6 @@ RECORD_HEADERS = ["Record", "Tender", "Status", "Detail"]
 PACK_STATUSES = ("ok", "refused", "error")
 
 
-def jobs_option(what: str) -> Callable[[F], F]:
-    """`--jobs N`, for a command that works through several packs or records."""
-    return click.option(
-        "--jobs",
-        "-j",
-        metavar="N",
-        type=click.IntRange(min=1),
-        default=None,
-        help=f"Worker processes for several {what}.  [default: one per core]",
-    )
-
-
 @contextmanager
 def progress_bar(total: int, label: str) -> Iterator[Callable[[int], None] | None]:
     """A progress bar on stderr for more than one item, only when stderr is a terminal (never in a log or pipe)."""

@@ -6,15 +6,17 @@ import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from click.core import ParameterSource
 
-from ...engine import EngineError
-from ..audit.ledger import ledger_path
-from ..errors import ExitCode, TenderscoreError
+from ..audit.location import ledger_path
+from ..errors import TenderscoreError
 from ..files import write_atomic
+
+if TYPE_CHECKING:
+    from ..audit.ledger import StoredRecord
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -32,13 +34,15 @@ def user_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except TenderscoreError as exc:
+        except TenderscoreError as exc:  # engine errors too: the ruleset or the pack is at fault
             fail(exc.lines(), exc.exit_code)
-        except EngineError as exc:
-            # A fact or rule the engine refused: the ruleset or the pack is at fault, and the message says where.
-            fail([str(exc)], ExitCode.INPUT)
 
     return wrapper  # type: ignore[return-value]
+
+
+def appended_message(stored: StoredRecord, path: Path) -> str:
+    """What a command says on stderr (stdout is the result's) when it appended a decision record."""
+    return f"Decision record {stored.id} (sha256 {stored.hash}) appended to ledger {path}"
 
 
 def emit(text: str, output: Path | None) -> None:
@@ -86,4 +90,16 @@ def format_option(
     """The `--format/-f` option every command shares: its choices, its default shown in --help."""
     return click.option(
         "--format", "-f", "fmt", type=click.Choice(list(choices)), default=default, show_default=True, help=help
+    )
+
+
+def jobs_option(what: str) -> Callable[[F], F]:
+    """`--jobs N`, for a command that works through several packs or records."""
+    return click.option(
+        "--jobs",
+        "-j",
+        metavar="N",
+        type=click.IntRange(min=1),
+        default=None,
+        help=f"Worker processes for several {what}.  [default: one per core]",
     )

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from ..audit.explain import explain as explain_bid
-from ..audit.explain_text import render_text
 from ..audit.source import open_scored
+from ..explanation import explain as explain_bid
+from ..output.explain_text import render_text
 from .common import format_option, ledger_option, user_errors
 
 

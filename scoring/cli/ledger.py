@@ -8,31 +8,18 @@ from pathlib import Path
 
 import click
 
-from ..audit import Ledger, StoredRecord, record_decision
+from ..audit import Ledger
 from ..audit.record import record_text
 from ..audit.replay import verified
-from ..audit.source import ledger_record
+from ..audit.source import ledger_record, scored_record
 from ..batch.records import expand_records, ledger_last_id
 from ..batch.runner import default_jobs
-from ..evaluate import Evaluation
 from ..numbers import plural
-from ..output.html import render_record_html
+from ..output import RecordRef
+from ..output.html import render_scored_html
 from ..output.ledger_view import render_entries, render_record
-from ..pack import Pack
-from .batching import check_and_report, jobs_option
-from .common import emit, format_option, ledger_option, output_option, user_errors
-
-
-def appended_message(stored: StoredRecord, path: Path) -> str:
-    return f"Decision record {stored.id} (sha256 {stored.hash}) appended to ledger {path}"
-
-
-def keep_record(pack: Pack, evaluation: Evaluation, ledger: Path) -> StoredRecord:
-    """Append the pack's decision record to the ledger and say where on stderr (stdout is the result's)."""
-    with Ledger(ledger) as book:
-        stored = record_decision(pack, evaluation, book)
-    click.echo(appended_message(stored, book.path), err=True)
-    return stored
+from .batching import check_and_report
+from .common import emit, format_option, jobs_option, ledger_option, output_option, user_errors
 
 
 @click.group()
@@ -88,7 +75,8 @@ def show(record_id: int, ledger: Path, fmt: str, output: Path | None) -> None:
     if fmt == "json":
         emit(json.dumps(record, indent=2, ensure_ascii=False, sort_keys=True, default=str) + "\n", output)
     elif fmt == "html":
-        emit(render_record_html(record, str(record_id)), output)
+        ref = RecordRef(record["hash"], record["created_at"], str(record_id))
+        emit(render_scored_html(scored_record(record, {}), ref), output)
     else:
         emit(render_record(record), output)
 

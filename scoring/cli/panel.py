@@ -9,7 +9,7 @@ import click
 from ..errors import InputError
 from ..files import write_atomic
 from ..pack import load_pack
-from ..panel import PROPOSAL_FILE, moderate_pack, proposal_csv
+from ..panel import PROPOSAL_FILE, moderate_sheets, proposal_csv
 from ..panel.blanks import SHEET_FORMATS, blank_sheets, sheets_in_the_way
 from ..panel.report import REPORT_FORMATS, render_moderation
 from .common import format_option, pack_argument, user_errors
@@ -50,7 +50,7 @@ def sheets(pack: Path, fmt: str, output_dir: Path | None, force: bool) -> None:
     """
     loaded = load_pack(pack, consensus=False)
     folder = output_dir if output_dir is not None else pack / "panel"
-    written = blank_sheets(loaded, fmt)
+    written = blank_sheets(loaded.tender, loaded.bidders(), fmt, loaded.file_label("tender.yaml"))
     problems = sheets_in_the_way(folder, list(written), force)
     if problems:
         raise InputError(problems)
@@ -76,7 +76,10 @@ def moderate(pack: Path, fmt: str) -> None:
       tenderscore panel moderate fixtures/stockport-panel
       tenderscore panel moderate fixtures/stockport-panel --format json
     """
-    moderation = moderate_pack(load_pack(pack, consensus=False))
+    loaded = load_pack(pack, consensus=False)
+    moderation = moderate_sheets(
+        loaded.texts(), loaded.tender, loaded.bidders(), loaded.ruleset.model.policy, loaded.display
+    )
     target = pack / PROPOSAL_FILE
     write_atomic(target, proposal_csv(moderation))
     click.echo(render_moderation(moderation, fmt, str(target)), nl=False)

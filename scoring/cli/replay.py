@@ -8,15 +8,15 @@ from pathlib import Path
 import click
 
 from ..audit import Ledger
-from ..audit.record import short
 from ..audit.replay import replay as replay_record
 from ..audit.replay import report_lines
 from ..audit.source import load_record
 from ..batch.records import expand_records, ledger_last_id
 from ..batch.runner import default_jobs
 from ..errors import ExitCode
-from .batching import check_and_report, jobs_option
-from .common import fail, ledger_option, user_errors
+from ..numbers import short
+from .batching import check_and_report
+from .common import fail, jobs_option, ledger_option, user_errors
 
 
 @click.command()

@@ -7,18 +7,9 @@ from pathlib import Path
 
 import click
 
-from ..audit import Ledger
-from ..batch.packs import discover_packs, score_many
-from ..batch.runner import batch_exit_code, default_jobs
 from ..errors import InputError, Problem
-from ..evaluate import evaluate
-from ..files import claim_output
-from ..output import FORMATS, render_evaluation
-from ..output.html import RecordRef
-from ..pack import load_pack
-from .batching import jobs_option, print_outcomes, progress_bar, stop_on_ctrl_c, summary_table
-from .common import format_option, given, ledger_option, output_option, user_errors
-from .ledger import keep_record
+from ..output import FORMATS
+from .common import appended_message, format_option, given, jobs_option, ledger_option, output_option, user_errors
 
 
 @click.command()
@@ -71,6 +62,14 @@ def score(
       tenderscore score fixtures/stockport-highways --format html --output report.html
       tenderscore score submissions/2026-q1 --format json --output-dir results/2026-q1 --jobs 4
     """
+    # The library is imported here, by what this run needs: `--help` and the other commands load none of it.
+
+    from ..evaluate import evaluate
+    from ..explanation import scored_now
+    from ..files import claim_output
+    from ..output import RecordRef, render_scored
+    from ..pack import discover_packs, load_pack
+
     if no_ledger and given("ledger"):
         raise click.UsageError("--ledger and --no-ledger contradict each other: give one.")
     folders = discover_packs(packs)
@@ -83,9 +82,16 @@ def score(
     # The output file is claimed before the record is appended: a path that cannot be written fails with
     # nothing recorded, so the ledger never holds a decision whose result its user did not receive.
     with claim_output(output) as pending:
-        stored = None if no_ledger else keep_record(loaded, evaluation, ledger)
+        if no_ledger:
+            stored = None
+        else:
+            from ..audit import record_decision
+
+            stored = record_decision(loaded, evaluation, ledger)
+        if stored is not None:
+            click.echo(appended_message(stored, ledger), err=True)
         record = None if stored is None else RecordRef(stored.hash, stored.record["created_at"], str(stored.id))
-        text = render_evaluation(evaluation, fmt, record)
+        text = render_scored(scored_now(evaluation), fmt, record)
         if pending is None:
             click.echo(text, nl=False)
         else:
@@ -99,6 +105,11 @@ INTERRUPTED = "not every pack was scored; the results and decision records alrea
 def _score_many(
     folders: list[Path], fmt: str, output: Path | None, output_dir: Path | None, jobs: int | None, ledger: Path | None
 ) -> None:
+    from ..audit import Ledger
+    from ..batch.packs import score_many
+    from ..batch.runner import batch_exit_code, default_jobs
+    from .batching import print_outcomes, progress_bar, stop_on_ctrl_c, summary_table
+
     if output is not None:
         raise InputError([Problem("--output", "", "expected --output-dir DIR with several packs, found --output")])
     if output_dir is None:

@@ -12,20 +12,18 @@ import base64
 import functools
 import hashlib
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from ..audit.explain import explain
-from ..audit.source import Scored, scored_now, scored_record
-from ..evaluate import Evaluation
+from ..explanation import Scored, explain
 from ..numbers import HUNDRED, ZERO, div, fmt2, fmt_gbp, fmt_plain, mul, round2
 from ..published import summary_line
 from ..result import BidResult, Result
+from . import RecordRef
 
 # Opens every collapsed breakdown before printing and restores it after: the print stylesheet does the same
 # through ::details-content where a browser supports it; this covers the browsers that do not.
@@ -61,35 +59,18 @@ SEGMENTS = (
 )
 
 
-@dataclass(frozen=True)
-class RecordRef:
-    """The decision record a report was rendered from or alongside, when one is known."""
-
-    hash: str
-    created_at: str | None = None
-    ledger_id: str | None = None
-
-
 def render_html(result: Result, record: RecordRef | None = None) -> str:
     """The report of a Result alone: every figure and rule id, without firing numbers or the panel's own
     scores. `record` puts the decision record's hash (and time) in the footer."""
-    return _render(Scored(result, [], {}, REPORT_ORIGIN), record)
+    return render_scored_html(Scored(result, [], {}, REPORT_ORIGIN), record)
 
 
-def render_evaluation_html(evaluation: Evaluation, record: RecordRef | None = None) -> str:
-    """The report of a pack scored now, its breakdowns citing this run's firings and evaluators' scores."""
-    return _render(scored_now(evaluation, REPORT_ORIGIN), record)
-
-
-def render_record_html(record: Mapping[str, Any], ledger_id: str | None = None) -> str:
-    """The report of a decision record, from the record alone: its result, firings, panel sheets, hash and time."""
-    ref = RecordRef(record["hash"], record["created_at"], ledger_id)
-    return _render(scored_record(record, REPORT_ORIGIN), ref)
-
-
-def _render(scored: Scored, record: RecordRef | None) -> str:
+def render_scored_html(scored: Scored, record: RecordRef | None = None) -> str:
+    """The report of a result with what explains it (a pack scored now, or a decision record: see
+    scoring.audit.source), its breakdowns citing those firings and the evaluators' own scores."""
     template = _environment().get_template("report.html.j2")
-    return template.render(report=_report(scored), record=record, script=Markup(PRINT_SCRIPT), csp=_csp())
+    report = _report(replace(scored, origin=REPORT_ORIGIN))
+    return template.render(report=report, record=record, script=Markup(PRINT_SCRIPT), csp=_csp())
 
 
 @functools.cache

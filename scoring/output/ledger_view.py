@@ -9,7 +9,8 @@ from typing import Any
 from tabulate import tabulate
 
 from ..audit.ledger import Entry
-from ..audit.record import result_of_record, short
+from ..audit.record import result_of_record
+from ..numbers import short
 from .table import render_table
 
 ENTRY_HEADERS = ["Id", "Time (UTC)", "Tender", "Ruleset", "Winner", "Hash"]

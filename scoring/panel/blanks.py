@@ -11,19 +11,18 @@ from .sheet import assigned_items, blank_sheet_text, parse_sheet
 from .workbook import blank_workbook, workbook_text
 
 if TYPE_CHECKING:
-    from ..pack import Pack
+    from ..models import Tender
 
 SHEET_FORMATS = ("xlsx", "csv")
 
 
-def blank_sheets(pack: Pack, fmt: str) -> dict[str, bytes | str]:
-    """File name -> content of one sheet per evaluator. No sheet carries a price: quality is scored blind to it."""
-    tender = pack.tender
+def blank_sheets(tender: Tender, bidders: dict[str, str], fmt: str, tender_file: str) -> dict[str, bytes | str]:
+    """File name -> content of one sheet per evaluator (`bidders`: each bidder by bid id; `tender_file` names
+    the tender in messages). No sheet carries a price: quality is scored blind to it."""
     if not tender.panel:
         message = "expected the evaluators to write sheets for (panel: [{id, name, questions}]), found none"
-        raise InputError([Problem(pack.file_label("tender.yaml"), "panel", message)])
+        raise InputError([Problem(tender_file, "panel", message)])
     scale = Scale.of(tender)
-    bidders = {entry.bid_id: entry.bid.bidder for entry in pack.bids}
     sheets: dict[str, bytes | str] = {}
     for evaluator in tender.panel:
         items = assigned_items(tender, bidders, evaluator)

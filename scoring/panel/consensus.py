@@ -11,7 +11,6 @@ import csv
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from ..errors import InputError, Problem
 from ..models import ScoreRow, Tender
@@ -21,9 +20,6 @@ from .reading import IndividualScore, PanelReading, has_sheets, read_panel, tend
 from .scale import Scale
 from .sheet import SHEET_DIR
 from .spread import RED, ItemStatistics, Moderation, moderate
-
-if TYPE_CHECKING:
-    from ..pack import Pack
 
 PROPOSAL_FILE = "consensus-proposed.csv"
 
@@ -48,14 +44,15 @@ def panel_consensus(
     )
 
 
-def moderate_pack(pack: Pack) -> Moderation:
-    """The moderation of a pack's sheets; raises InputError listing every gap when they are not complete."""
-    files = {f.name: f.text for f in pack.files}
+def moderate_sheets(
+    files: Mapping[str, str], tender: Tender, bidders: dict[str, str], policy: Policy, display: str
+) -> Moderation:
+    """The moderation of a loaded pack's sheets (its files by name, tender, bidders by bid id, ruleset policy);
+    raises InputError listing every gap when they are not complete."""
     if not has_sheets(files):
         message = "expected evaluator sheets (ID.xlsx or ID.csv): write them with `tenderscore panel sheets`"
-        raise InputError([Problem(pack.file_label(SHEET_DIR), "", message)])
-    bidders = {entry.bid_id: entry.bid.bidder for entry in pack.bids}
-    consensus = panel_consensus(files, pack.tender, bidders, pack.ruleset.model.policy, pack.display)
+        raise InputError([Problem(f"{display}/{SHEET_DIR}", "", message)])
+    consensus = panel_consensus(files, tender, bidders, policy, display)
     assert consensus is not None  # the pack loaded, so its panel is well formed
     if consensus.moderation is None:
         raise InputError(list(consensus.reading.problems))
@@ -144,9 +141,9 @@ def proposed_scores(moderation: Moderation, label: str) -> tuple[dict[tuple[str,
     return scores, []
 
 
-def individual_scores(pack: Pack) -> dict[tuple[str, str], list[IndividualScore]]:
-    """The individual scores behind each consensus score, set-aside ones included with the reason ({} without
-    sheets). Each entry unpacks as (evaluator, score, comment, set_aside_reason)."""
-    if pack.panel is None:
+def individual_scores(panel: PanelConsensus | None) -> dict[tuple[str, str], list[IndividualScore]]:
+    """The individual scores behind each consensus score (a pack's `panel`), set-aside ones included with the
+    reason ({} without sheets). Each entry unpacks as (evaluator, score, comment, set_aside_reason)."""
+    if panel is None:
         return {}
-    return {key: list(found) for key, found in pack.panel.reading.scores.items()}
+    return {key: list(found) for key, found in panel.reading.scores.items()}

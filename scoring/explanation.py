@@ -1,24 +1,61 @@
 """Explaining a bid's score: every point traced to the arithmetic and the rule firings behind it.
 
-An explanation is built from a Scored result (scoring.audit.source): a pack scored now or a decision record,
-with its ordered firings and the panel's individual scores. The points lines it lists are the rounded lines
-scoring.md adds up, so they always sum to the total; each formula is worked again (scoring.points, the code
-that scored it) from the recorded inputs, and a line whose working does not round to its recorded points says so.
-Money in the working is for people (£1,260,000.00); every figure beside it is the plain published string.
+An explanation is built from a Scored result: a pack scored now or a decision record (scoring.audit.source
+builds both), with its ordered firings and the panel's individual scores. It depends on the result alone, so
+the outputs that show explanations (the HTML report, `explain`) never load the ledger or the pack reader.
+The points lines it lists are the rounded lines scoring.md adds up, so they always sum to the total; each
+formula is worked again (scoring.points, the code that scored it) from the recorded inputs, and a line whose
+working does not round to its recorded points says so. Money in the working is for people (£1,260,000.00);
+every figure beside it is the plain published string.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..errors import InputError, Problem
-from ..numbers import ZERO, fmt2, fmt_gbp, fmt_plain, opt2, round2
-from ..points import price_exact, question_exact, theme_exact
-from ..published import ruleset_to_dict, tender_to_dict
-from ..result import BidResult, CommitmentValue, QuestionScore, ThemeScore
-from .source import Scored
+from ..engine.canonical import plain
+from .errors import InputError, Problem
+from .numbers import ZERO, fmt2, fmt_gbp, fmt_plain, opt2, round2
+from .points import price_exact, question_exact, theme_exact
+from .published import ruleset_to_dict, tender_to_dict
+from .result import BidResult, CommitmentValue, QuestionScore, Result, ThemeScore
+
+if TYPE_CHECKING:
+    from ..engine import Firing
+    from .evaluate import Evaluation
+    from .panel.reading import IndividualScore
+
+Firings = Sequence[Mapping[str, Any]]  # each firing as a decision record keeps it (audit.record.firing_entry)
+PanelScores = Mapping[tuple[str, str], Sequence["IndividualScore"]]  # (bid, question) -> the evaluators' scores
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A result with what explains it: the firings behind it in order, the evaluators' individual scores
+    behind each consensus score, and where it came from (as an explanation names its source)."""
+
+    result: Result
+    firings: Firings
+    panel: PanelScores
+    origin: Mapping[str, Any]
+
+
+def firing_entry(firing: Firing) -> dict[str, Any]:
+    """One firing as a record keeps it: the bid it concerns is named even when it fired in the tender session."""
+    bid = firing.session[len("bid:") :] if firing.session.startswith("bid:") else firing.fact.get("bid_id")
+    entry: dict[str, Any] = plain(firing)
+    entry["bid"] = bid
+    return entry
+
+
+def scored_now(evaluation: Evaluation, origin: Mapping[str, Any] | None = None) -> Scored:
+    """A pack scored in this process, with its firings and the evaluators' own scores."""
+    firings = [firing_entry(f) for f in evaluation.trace.firings]
+    return Scored(evaluation.result, firings, evaluation.panel, origin or {"kind": "pack"})
+
 
 FOUR_PLACES = Decimal("0.0001")
 # How each price method's formula reads with its figures (scoring.md); points.price_exact computes it.

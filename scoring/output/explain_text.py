@@ -1,4 +1,4 @@
-"""An explanation (scoring.audit.explain) as text for people: the points lines that add up to the total first,
+"""An explanation (scoring.explanation) as text for people: the points lines that add up to the total first,
 then flags, exclusions and the policy, each naming the rule firing behind it.
 """
 
@@ -8,8 +8,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from ..numbers import fmt_gbp
-from .record import short
+from ..numbers import fmt_gbp, short
 
 
 def _gbp(published: str) -> str:
