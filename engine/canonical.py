@@ -44,7 +44,7 @@ def plain(value: Any) -> Any:
         raise TypeError(f"float {value!r} in canonical data: use Decimal")
     if is_dataclass(value) and not isinstance(value, type):
         # Field by field rather than through asdict, which deep-copies everything only for this walk to copy
-        # it again: building a decision record took 16 ms a pack, most of it in asdict.
+        # it again (most of the cost of building a decision record was asdict's copying).
         return {name: plain(getattr(value, name)) for name in _field_names(type(value))}
     if isinstance(value, Mapping):
         return {str(k): plain(v) for k, v in value.items()}

@@ -27,7 +27,7 @@ from .trace import Firing, Trace
 
 
 def _encode(value: Any) -> str:
-    # orjson: about 10x faster than json.dumps on a fact, and the same text for every number the engine sends
+    # orjson: much faster than json.dumps on a fact, and the same text for every number the engine sends
     # (checked over 300,000 decimals of up to 15 digits); the C core takes str, not bytes.
     return orjson.dumps(value).decode()
 
@@ -60,7 +60,7 @@ class _Registration:
 
     The engine drives the C core directly rather than through durable-rules' Python Host: that layer starts
     threads that never stop (error 307 under batch load, field notes), swallows an action's exceptions into the
-    session state, and spent about 45% of the engine's time per firing on work the engine never uses (a
+    session state, and spent much of the engine's time per firing on work the engine never uses (a
     timestamp, a state object, a state write-back per action). Every action here is started and completed by
     the session that asserted the fact, on that session's own state, so no firing can land in another's trace.
     """

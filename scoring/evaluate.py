@@ -173,7 +173,7 @@ def _commitment_value(
     """A commitment as its rules valued it, before any cap (caps apply to a measure's total: `_cap_measures`).
 
     Its flags and exclusions go to `result` in firing order, as `_collect` takes them: one pass over the
-    firings instead of three (evaluate's own time, engine aside, 60.6 -> 57 ms on the 40-pack workload).
+    firings instead of three.
     """
     value: Firing | None = None
     cap: Firing | None = None

@@ -28,8 +28,8 @@ class Notice:
 
 
 # Not frozen, unlike the other values here: a frozen dataclass sets each of its 13 fields through
-# object.__setattr__, and building a commitment's value was a fifth of evaluate's own cost (57 -> 45 ms on
-# the 40-pack workload). It is built once, whole, and never changed after (_cap_measures replaces it).
+# object.__setattr__, and building a commitment's value was a large share of evaluate's own cost. It is
+# built once, whole, and never changed after (_cap_measures replaces it).
 @dataclass
 class CommitmentValue:
     index: int

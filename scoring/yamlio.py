@@ -128,7 +128,7 @@ if getattr(yaml, "__with_libyaml__", False):
 
     # The C composer calls back into Python for every node (resolve, descend_resolver, ascend_resolver): in
     # PyYAML's general form those callbacks were a third of the compose time. These give the same tags (nothing
-    # registers a path resolver; the implicit ones are tried in the same order) and saved 8 ms of 45.
+    # registers a path resolver; the implicit ones are tried in the same order) at a fraction of the cost.
     _IMPLICIT = {
         first: tuple(resolvers + _FastDecimalSafeLoader.yaml_implicit_resolvers.get(None, []))
         for first, resolvers in _FastDecimalSafeLoader.yaml_implicit_resolvers.items()
@@ -284,8 +284,8 @@ def parse_json(text: str, name: str) -> tuple[Any, Problem | None]:
 def read_utf8(path: Path) -> str:
     """What path.read_text(encoding="utf-8") returns, and raises, from one unbuffered read.
 
-    Without read_text's buffered reader and incremental decoder, reading a pack's files took 1.6 ms less per
-    40 packs (4.4 -> 2.8 ms). A bad byte's offset is the same: read_text decodes the whole file at once too.
+    Without read_text's buffered reader and incremental decoder, reading a pack's files is cheaper (figures in
+    benchmarks/README.md). A bad byte's offset is the same: read_text decodes the whole file at once too.
     """
     with open(path, "rb", buffering=0) as file:
         text = file.read().decode("utf-8")

@@ -79,8 +79,8 @@ def batch_exit_code(outcomes: Iterable[Outcome]) -> int:
 
 
 def _context() -> multiprocessing.context.BaseContext:
-    # fork where it is safe: a worker is ready in 6 ms rather than the 0.26 s a forkserver takes to start
-    # Python and import the scoring code (measured: a batch's first outcome 0.27 s -> 0.04 s after its start).
+    # fork where it is safe: a forked worker is ready at once, where a forkserver first starts Python and
+    # imports the scoring code (a batch's first outcome arrives several times sooner).
     # What a forked worker inherits does no harm here: it ends with os._exit, so it never closes (or otherwise
     # touches) the parent's SQLite ledger; the engine keys its durable-rules Host by pid, so a worker builds
     # its own; and a ProcessPoolExecutor forks every worker before it starts its own threads. What would harm
@@ -90,9 +90,8 @@ def _context() -> multiprocessing.context.BaseContext:
     methods = multiprocessing.get_all_start_methods()
     if sys.platform == "linux" and "fork" in methods and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
-    # forkserver: workers are forked from a clean server that imported the scoring code once. Measured
-    # (2 workers, 80 packs): start-up 0.06 s with fork, 0.27 s forkserver, 0.50 s spawn; the same throughput
-    # once running.
+    # forkserver: workers are forked from a clean server that imported the scoring code once; it starts
+    # faster than spawn, and throughput once running is the same for all three.
     if "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(list(_PRELOAD))
@@ -179,7 +178,7 @@ def _start_worker() -> None:
     _ignore_interrupts()
     # What a worker holds before its first task (the imported code, and with fork the parent's objects) lives
     # as long as the worker: frozen, the collector no longer walks it at each full collection, which had been
-    # a tenth of a worker's time (300 workload packs in one process: 2.19 s -> 1.97 s).
+    # a noticeable share of a worker's time.
     gc.freeze()
     # A pack's objects die with it by reference counting: at the default threshold (700) the collector ran
     # 1,403 times over 300 workload packs and freed nothing. Cyclic garbage, should any appear, is still

@@ -21,7 +21,7 @@ def panel() -> None:
 
     \b
     Example:
-      tenderscore panel sheets fixtures/stockport-panel --output-dir /tmp/sheets
+      tenderscore panel sheets fixtures/stockport-panel --output-dir sheets
       tenderscore panel moderate fixtures/stockport-panel
     """
 
@@ -45,8 +45,8 @@ def sheets(pack: Path, fmt: str, output_dir: Path | None, force: bool) -> None:
 
     \b
     Examples:
-      tenderscore panel sheets fixtures/stockport-panel --output-dir /tmp/sheets
-      tenderscore panel sheets PACK --format csv
+      tenderscore panel sheets fixtures/stockport-panel --output-dir sheets
+      tenderscore panel sheets fixtures/stockport-panel --format csv --output-dir sheets-csv
     """
     loaded = load_pack(pack, consensus=False)
     folder = output_dir if output_dir is not None else pack / "panel"

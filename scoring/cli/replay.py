@@ -45,7 +45,7 @@ def replay(records: tuple[str, ...], every: bool, jobs: int | None, ledger: Path
       tenderscore replay 3
       tenderscore replay record-3.json
       tenderscore replay --all --jobs 4
-      tenderscore replay 1-250 exported-2025/
+      tenderscore replay 1-3 exported-2025/
     """
     references = expand_records(records, ledger_last_id(ledger))
     if every:
