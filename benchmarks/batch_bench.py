@@ -61,7 +61,7 @@ from tenderscore.scoring.files import write_atomic  # noqa: E402
 from tenderscore.scoring.output import render  # noqa: E402
 from tenderscore.scoring.pack import Pack, load_pack  # noqa: E402
 
-import engine.session as engine_session  # noqa: E402
+import tenderscore.engine.session as engine_session  # noqa: E402
 from benchmarks.baselines import Sessions, bare_durable, core_durable, engine_sessions  # noqa: E402
 from benchmarks.workload import WorkloadSpec, generate  # noqa: E402
 
