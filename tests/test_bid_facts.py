@@ -354,3 +354,10 @@ def test_rules_show_lists_the_declared_facts_with_their_charter_passages() -> No
     data = load_json(invoke("rules", "show", "stockport", "--format", "json").stdout)
     assert data["bid_facts"]["facts"]["good_employment_charter"]["values"] == ["member", "supporter", "neither"]
     assert "bid_facts" not in load_json(invoke("rules", "show", "ppn002", "--format", "json").stdout)
+
+
+def test_an_archived_version_keeps_its_own_cases_and_they_still_pass() -> None:
+    result = invoke("rules", "test", "stockport@2026.1")
+    assert result.exit_code == 0, result.output
+    assert "ruleset stockport@2026.1" in result.stdout
+    assert result.stdout.splitlines()[-1] == "22 cases: 22 passed, 0 failed"
