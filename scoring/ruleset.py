@@ -220,7 +220,9 @@ def archived_path(ruleset_id: str, version: str) -> Path:
 
 
 def archived_versions(ruleset_id: str) -> list[str]:
-    return sorted(p.stem.split("@", 1)[1] for p in (rulesets.SHIPPED_DIR / "archive").glob(f"{ruleset_id}@*.yaml"))
+    # Each archived version's test cases sit beside it (`<id>@<version>.tests.yaml`): not a version.
+    found = (rulesets.SHIPPED_DIR / "archive").glob(f"{ruleset_id}@*.yaml")
+    return sorted(p.stem.split("@", 1)[1] for p in found if not p.name.endswith(".tests.yaml"))
 
 
 def resolve_ruleset(reference: str, base_dir: Path | None = None) -> LoadedRuleset:
