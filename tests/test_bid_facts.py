@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,6 @@ from typing import Any
 import pytest
 import yaml
 from conftest import FIXTURES, STOCKPORT_PACK, all_scores, basic_bid, basic_tender, invoke, load_json
-from scoring_support import _private_ledger  # noqa: F401  (autouse fixture)
 from tenderscore import rulesets
 from tenderscore.scoring.errors import RulesetError
 from tenderscore.scoring.ruleset import parse_ruleset
@@ -109,8 +109,7 @@ def test_every_figure_and_rank_is_what_it_was_before_facts_were_declared(pack: s
     assert figures(score_json(FIXTURES / pack)) == BEFORE[pack]
 
 
-def test_the_highways_pack_still_scores_the_same_under_the_earlier_version(tmp_path: Path) -> None:
-    # 2026.1 reads no bid facts, so a tender pinned to it keeps today's figures and publishes no notices.
+def pinned_to_2026_1(tmp_path: Path) -> Path:
     pack = tmp_path / "pack"
     (pack / "bids").mkdir(parents=True)
     for path in STOCKPORT_PACK.rglob("*"):
@@ -118,7 +117,12 @@ def test_the_highways_pack_still_scores_the_same_under_the_earlier_version(tmp_p
             (pack / path.relative_to(STOCKPORT_PACK)).write_bytes(path.read_bytes())
     tender = pack / "tender.yaml"
     tender.write_text(tender.read_text().replace("stockport@2026.2", "stockport@2026.1"))
-    document = score_json(pack)
+    return pack
+
+
+def test_the_highways_pack_still_scores_the_same_under_the_earlier_version(tmp_path: Path) -> None:
+    # 2026.1 reads no bid facts, so a tender pinned to it keeps today's figures and publishes no notices.
+    document = score_json(pinned_to_2026_1(tmp_path))
     assert document["ruleset"]["version"] == "2026.1"
     assert figures(document) == BEFORE["stockport-highways"]
     assert "bid_facts" not in document
@@ -361,3 +365,35 @@ def test_an_archived_version_keeps_its_own_cases_and_they_still_pass() -> None:
     assert result.exit_code == 0, result.output
     assert "ruleset stockport@2026.1" in result.stdout
     assert result.stdout.splitlines()[-1] == "22 cases: 22 passed, 0 failed"
+
+
+def test_a_record_made_without_bid_facts_has_the_shape_records_had_before_them_and_replays(
+    tmp_path: Path, _private_ledger: Path
+) -> None:
+    # A record's `detail` holds the whole Result; records written before bid facts existed have none of the new
+    # fields, so a ruleset without bid_facts must leave them out too, or every older record would replay as
+    # different. The key sets are those of a record written at commit 9f0a98d.
+    assert invoke("score", pinned_to_2026_1(tmp_path), "--format", "json").exit_code == 0
+    with sqlite3.connect(_private_ledger) as conn:
+        (text,) = conn.execute("SELECT record FROM records").fetchone()
+    detail = json.loads(text)["detail"]["result"]
+    assert sorted(detail) == ["bids", "core_outcome_titles", "policy", "ruleset", "tender", "themes"]
+    for bid in detail["bids"]:
+        assert sorted(bid) == [
+            "bid_id", "bidder", "commitments", "core_outcomes", "excluded_reasons", "file", "flags", "price_gbp",
+            "price_points", "quality_points", "questions", "rank", "status", "sv_percent", "sv_points",
+            "sv_total_gbp", "themes", "total",
+        ]  # fmt: skip
+    replayed = invoke("replay", "1")
+    assert replayed.exit_code == 0, replayed.output
+    assert "replays identically" in replayed.stdout
+
+
+def test_a_record_with_charter_notices_keeps_them_and_explain_reads_them_back(_private_ledger: Path) -> None:
+    assert invoke("score", STOCKPORT_PACK, "--format", "json").exit_code == 0
+    assert invoke("replay", "1").exit_code == 0
+    explained = invoke("explain", "1", "--bid", "dale")
+    assert explained.exit_code == 0, explained.output
+    assert "  vcse: A VCSE organisation: the charter targets spend with the VCSE sector (TOMs Theme 2). (rule " in (
+        explained.stdout
+    )
