@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..engine import Firing, Session, Trace
-from . import facts, points
+from . import bid_facts, facts, points
 from .errors import PolicyRefused, RulesetError
 from .numbers import ZERO, fmt2
 from .pack import Pack
@@ -21,6 +21,8 @@ from .result import (
     BidResult,
     CommitmentValue,
     Exclusion,
+    FactCount,
+    FactsSummary,
     Flag,
     Notice,
     PolicyResult,
@@ -74,6 +76,7 @@ def evaluate(pack: Pack) -> Evaluation:
         bids=ranked + [b for b in bids if not b.eligible],
         themes=tuple(ruleset.model.themes),
         core_outcome_titles={key: o.title for key, o in ruleset.model.core_outcomes.items()},
+        bid_facts=_facts_summary(pack, {b.bid_id for b in eligible}),
     )
     return Evaluation(result, trace, individual_scores(pack.panel))
 
@@ -86,6 +89,15 @@ def _price_checks(pack: Pack, eligible: list[BidResult], trace: Trace) -> None:
             others = [b.price_gbp for b in eligible if b is not bid]
             fact = facts.price_check_fact(bid.bid_id, bid.price_gbp, others, alt_fraction)
             _collect(bid, session.assert_fact(fact))
+
+
+def _facts_summary(pack: Pack, eligible: set[str]) -> FactsSummary | None:
+    declared = pack.ruleset.model.bid_facts
+    if declared is None:
+        return None
+    stated = [entry.bid.facts for entry in pack.bids if entry.bid_id in eligible]
+    counted = tuple(FactCount(c.label, c.fact, n) for c, n in bid_facts.counts(declared, stated))
+    return FactsSummary(declared.title, len(stated), counted)
 
 
 def _policy(pack: Pack, firings: list[Firing]) -> PolicyResult:
@@ -219,13 +231,15 @@ def _commitment_value(
 
 
 def _collect(result: BidResult, fired: list[Firing]) -> None:
-    """Flags and exclusions from a bid's firings, in firing order."""
+    """Flags, exclusions and notices from a bid's firings, in firing order."""
     for firing in fired:
         effect = firing.effect
         if effect["type"] == "flag":
             result.flags.append(Flag(effect["code"], effect["message"], firing.rule))
         elif effect["type"] == "exclude":
             result.excluded_reasons.append(Exclusion(effect["code"], effect["reason"], firing.rule))
+        elif effect["type"] == "notice":
+            result.notices.append(Notice(effect["code"], effect["message"], firing.rule))
 
 
 # What a cap's `limit_field` is, in a panel's words; a literal limit is named by its rule instead.

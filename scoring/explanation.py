@@ -131,6 +131,7 @@ class _Explainer:
             "flags": self.flags(),
             "exclusions": self.exclusions(),
             "policy": self.policy(),
+            **self.notices(),
         }
 
     @staticmethod
@@ -290,6 +291,22 @@ class _Explainer:
             {"code": e.code, "reason": e.reason, "rule": e.rule, "firing": self.firing_of(e.rule, used)}
             for e in self.bid.excluded_reasons
         ]
+
+    def notices(self) -> dict[str, Any]:
+        """What rules over the bid's declared facts noted, under the ruleset's heading (only where there is one)."""
+        declared = self.result.bid_facts
+        if declared is None and not self.bid.notices:
+            return {}
+        used: set[int] = set()
+        return {
+            "bid_facts": {
+                "title": declared.title if declared is not None else "Notices",
+                "notices": [
+                    {"code": n.code, "message": n.message, "rule": n.rule, "firing": self.firing_of(n.rule, used)}
+                    for n in self.bid.notices
+                ],
+            }
+        }
 
     def policy(self) -> dict[str, Any]:
         p = self.result.policy

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from ..engine import sha256_hex
 from ..engine.numbers import to_engine_number
+from .bid_facts import bid_fact_problems
 from .errors import InputError, Problem, RulesetError
 from .models import Bid, ScoreRow, Tender
 from .numbers import ZERO
@@ -271,6 +272,11 @@ class _Builder:
                 if gate not in tender.gates:
                     listed = ", ".join(tender.gates) or "none"
                     self.add(entry.file, f"gates.{gate}", f"expected a gate the tender lists ({listed})")
+        declared = ruleset.model.bid_facts
+        if declared is not None:
+            for entry in bids:
+                for where, message in bid_fact_problems(entry.bid.facts, declared, f"{ruleset.id}@{ruleset.version}"):
+                    self.add(entry.file, where, message)
         for where, message in tender_panel_problems(tender, [entry.bid_id for entry in bids]):
             self.add(TENDER_FILE, where, message)
 

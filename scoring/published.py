@@ -50,6 +50,19 @@ def summary_line(result: Result) -> str:
     return f"{leaders[0].bidder} ranks first with {fmt2(leaders[0].total or ZERO)} points."
 
 
+def facts_summary_line(result: Result) -> str | None:
+    """The eligible bidders counted against the ruleset's declared bid facts, in a line; None without any."""
+    s = result.bid_facts
+    if s is None or not s.counts or not s.eligible:
+        return None
+    counted = ", ".join(f"{c.label} {c.count}" for c in s.counts)
+    return f"{s.title}, of the {s.eligible} eligible {'bidder' if s.eligible == 1 else 'bidders'}: {counted}."
+
+
+def notices_to_list(bid: BidResult) -> list[dict[str, str]]:
+    return [{"code": n.code, "message": n.message, "rule": n.rule} for n in bid.notices]
+
+
 def tender_to_dict(t: TenderInfo) -> dict[str, Any]:
     return {
         "id": t.id,
@@ -106,10 +119,24 @@ def result_to_dict(result: Result) -> dict[str, Any]:
     }
     if p.exemption_reason is not None:
         policy["exemption"] = {"reason": p.exemption_reason, "approved_by": p.exemption_approved_by}
-    return {
+    published: dict[str, Any] = {
         "tender": tender_to_dict(result.tender),
         "ruleset": ruleset_to_dict(result.ruleset),
         "policy": policy,
         "summary": summary_line(result),
         "bids": [bid_to_dict(b) for b in result.bids],
     }
+    # Only where the ruleset declares bid facts (or a rule noted something about a bid): a record made with a
+    # ruleset that does neither replays to the same bytes it was written with.
+    s = result.bid_facts
+    for bid, out in zip(result.bids, published["bids"], strict=True):
+        if s is not None or bid.notices:
+            out["notices"] = notices_to_list(bid)
+    if s is not None:
+        published["bid_facts"] = {
+            "title": s.title,
+            "eligible_bids": s.eligible,
+            "counts": [{"label": c.label, "fact": c.fact, "count": c.count} for c in s.counts],
+            "summary": facts_summary_line(result),
+        }
+    return published

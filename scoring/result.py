@@ -88,6 +88,8 @@ class BidResult:
     sv_points: Decimal | None = None
     total: Decimal | None = None
     flags: list[Flag] = field(default_factory=list)
+    # What rules over the bid's declared facts noted (scoring.bid_facts): never points, shown beside them.
+    notices: list[Notice] = field(default_factory=list)
 
     @property
     def eligible(self) -> bool:
@@ -132,6 +134,22 @@ class RulesetInfo:
     title: str
 
 
+@dataclass(frozen=True)
+class FactCount:
+    label: str
+    fact: str
+    count: int
+
+
+@dataclass(frozen=True)
+class FactsSummary:
+    """The eligible bids counted against a ruleset's declared bid facts, for the buyer's own reporting."""
+
+    title: str  # how the ruleset heads its bid facts (Stockport: Charter)
+    eligible: int
+    counts: tuple[FactCount, ...]
+
+
 @dataclass
 class Result:
     tender: TenderInfo
@@ -140,6 +158,7 @@ class Result:
     bids: list[BidResult]  # ranked eligible bids first (by rank, then bid id), then excluded bids in pack order
     themes: tuple[str, ...]
     core_outcome_titles: dict[str, str]
+    bid_facts: FactsSummary | None = None  # None when the ruleset declares no bid facts
 
     @property
     def eligible(self) -> list[BidResult]:

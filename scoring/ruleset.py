@@ -27,6 +27,7 @@ from ..engine import (
     register,
     sha256_hex,
 )
+from .bid_facts import BidFacts, declaration_problems, rule_read_problems
 from .errors import Problem, RulesetError
 from .models import Exact, Strict
 from .validation import pydantic_problems
@@ -91,6 +92,8 @@ class RulesetFile(Strict):
     gates: dict[str, Gate] = Field(default_factory=dict)
     measures: list[Measure]
     rules: list[RuleModel] = Field(default_factory=list)
+    # The facts rules read from a bid's `facts:` (scoring.bid_facts); without it, bids' facts are not checked.
+    bid_facts: BidFacts | None = None
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,10 @@ def semantic_problems(model: RulesetFile, name: str) -> list[Problem]:
         for theme in outcome.themes:
             if theme not in model.themes:
                 problems.append(Problem(name, f"core_outcomes.{key}.themes", f"unknown theme {theme!r}"))
+    if model.bid_facts is not None:
+        problems += [Problem(name, where, message) for where, message in declaration_problems(model.bid_facts)]
+        reads = [(f"rules[{i}] ({r.id})", r.when.get("kind"), r.when, r.then) for i, r in enumerate(model.rules)]
+        problems += [Problem(name, where, message) for where, message in rule_read_problems(reads, model.bid_facts)]
     if model.policy.target is not None and model.policy.target < model.policy.floor:
         problems.append(Problem(name, "policy.target", f"expected at least the floor ({model.policy.floor})"))
     try:
@@ -207,6 +214,17 @@ def shipped_path(ruleset_id: str) -> Path:
     return rulesets.SHIPPED_DIR / f"{ruleset_id}.yaml"
 
 
+def archived_path(ruleset_id: str, version: str) -> Path:
+    """Where an earlier version of a shipped ruleset is kept, byte for byte, so a tender pinned to it still loads."""
+    return rulesets.SHIPPED_DIR / "archive" / f"{ruleset_id}@{version}.yaml"
+
+
+def archived_versions(ruleset_id: str) -> list[str]:
+    # Each archived version's test cases sit beside it (`<id>@<version>.tests.yaml`): not a version.
+    found = (rulesets.SHIPPED_DIR / "archive").glob(f"{ruleset_id}@*.yaml")
+    return sorted(p.stem.split("@", 1)[1] for p in found if not p.name.endswith(".tests.yaml"))
+
+
 def resolve_ruleset(reference: str, base_dir: Path | None = None) -> LoadedRuleset:
     """A ruleset by shipped id (`stockport`, `stockport@2026.1`) or by file path (relative to `base_dir`)."""
     if reference.endswith((".yaml", ".yml")) or "/" in reference:
@@ -223,11 +241,21 @@ def resolve_ruleset(reference: str, base_dir: Path | None = None) -> LoadedRules
             f"ruleset {match['id']!r} is not shipped (shipped: {', '.join(shipped_ids())}); "
             "a ruleset file can be named by its path instead"
         )
+    if match["version"]:
+        # A new version of a shipped ruleset must not break a tender pinned to the one it was written against.
+        archived = archived_path(match["id"], match["version"])
+        if archived.is_file():
+            loaded = load_ruleset_file(archived, origin=f"shipped:{match['id']}@{match['version']}")
+            if loaded.version != match["version"]:
+                raise RulesetError(f"{archived}: version: expected {match['version']}, found {loaded.version}")
+            return loaded
     loaded = load_ruleset_file(path, origin=f"shipped:{match['id']}")
     if match["version"] and match["version"] != loaded.version:
+        earlier = archived_versions(loaded.id)
+        also = f" (earlier versions shipped: {', '.join(earlier)})" if earlier else ""
         raise RulesetError(
             f"ruleset {reference!r}: pinned to version {match['version']}, "
-            f"but the shipped {loaded.id} is version {loaded.version}"
+            f"but the shipped {loaded.id} is version {loaded.version}{also}"
         )
     return loaded
 

@@ -280,7 +280,7 @@ def test_list_show_and_export(tmp_path: Path, small_pack: Path) -> None:
     assert listed.exit_code == 0
     # a: 40 × 90000/90000 = 40.00 price, beats b on price and on its NT1 jobs value; a wins.
     row = next(line for line in listed.stdout.splitlines() if line.startswith("2 "))
-    assert "T-1" in row and "stockport@2026.1" in row and "Alpha Ltd" in row and stored[1].hash[:16] in row
+    assert "T-1" in row and "stockport@2026.2" in row and "Alpha Ltd" in row and stored[1].hash[:16] in row
     as_json = json.loads(invoke("ledger", "list", "--ledger", path, "--format", "json").stdout)
     assert [(e["id"], e["hash"], e["winner"]) for e in as_json] == [
         (1, stored[0].hash, "Alpha Ltd"),

@@ -51,7 +51,7 @@ def test_score_keeps_a_self_contained_record_of_the_shipped_pack(_private_ledger
     ruleset_text = (ROOT / "rulesets" / "stockport.yaml").read_text(encoding="utf-8")
     assert record["ruleset"]["text"] == ruleset_text
     assert record["ruleset"]["text_sha256"] == hashlib.sha256(ruleset_text.encode("utf-8")).hexdigest()
-    assert (record["ruleset"]["id"], record["ruleset"]["version"]) == ("stockport", "2026.1")
+    assert (record["ruleset"]["id"], record["ruleset"]["version"]) == ("stockport", "2026.2")
 
     on_disk = {
         path.relative_to(STOCKPORT_PACK).as_posix(): path.read_text(encoding="utf-8")

@@ -67,8 +67,9 @@ def test_replay_all_replays_every_record_and_sums_up(ledger: Path) -> None:
     rows = result.stdout.splitlines()[2:5]
     # Each pack has 2 bids with no commitments, every gate passed and no minimum missed, and with one other
     # eligible price there is no abnormally low check: the only firings are the tender's policy status
-    # (meets_target, 20%) and its portal notice (£100,000 > £50,000), 2 per pack.
-    expected = [[f"T-{n}", "identical", "2", "bids,", "2", "firings"] for n in (1, 2, 3)]
+    # (meets_target, 20%) and its portal notice (£100,000 > £50,000), and for each bid, which states no charter
+    # facts, the two "not stated" notices (Real Living Wage, Good Employment Charter): 2 + 2 × 2 = 6 per pack.
+    expected = [[f"T-{n}", "identical", "2", "bids,", "6", "firings"] for n in (1, 2, 3)]
     assert [row.split()[-6:] for row in rows] == expected
     assert result.stdout.endswith("3 records: 3 identical\n")
 

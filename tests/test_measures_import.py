@@ -50,12 +50,12 @@ def test_an_imported_table_changes_the_shipped_pack_exactly_as_its_proxies_imply
     assert "    NT1: £12654.00 -> £15000.00" in result.stdout
     assert "    STK-ENV-1: £69.00 -> £250.00" in result.stdout
     tender = (pack / "tender.yaml").read_text(encoding="utf-8")
-    (pack / "tender.yaml").write_text(tender.replace("ruleset: stockport@2026.1", "ruleset: ./council.yaml"))
+    (pack / "tender.yaml").write_text(tender.replace("ruleset: stockport@2026.2", "ruleset: ./council.yaml"))
 
     before = {b["bid_id"]: b for b in score_json(STOCKPORT_PACK)["bids"]}
     after_data = score_json(pack)
     after = {b["bid_id"]: b for b in after_data["bids"]}
-    assert after_data["ruleset"]["version"].startswith("2026.1+import.")
+    assert after_data["ruleset"]["version"].startswith("2026.2+import.")
 
     acme = after["acme"]["social_value"]
     # Acme's jobs: NT1 6 × £15,000 = £90,000.00 + NT8 12 × £32 = £384.00 + STK-JOB-1 2 × £13,500 = £27,000.00
@@ -101,7 +101,7 @@ def test_the_new_file_has_its_own_version_and_sha256_passes_lint_and_is_reproduc
     assert first.read_bytes() == second.read_bytes()
     loaded = load_ruleset_file(first)
     base = resolve_ruleset("stockport")
-    assert loaded.version == "2026.1+import." + hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+    assert loaded.version == "2026.2+import." + hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
     assert loaded.sha256 != base.sha256
     # Policy, themes, outcomes, gates and rules are the base's; only the catalogue is the table's.
     for section in ("policy", "themes", "core_outcomes", "gates", "rules"):

@@ -15,6 +15,10 @@ from tenderscore.scoring.ruleset import resolve_ruleset, shipped_ids
 # instead of passing unnoticed (comparing with resolve_ruleset would compare the code with itself).
 PINNED_SHA256 = {
     ("ppn002", "2026.1"): "ff456b09fc8a11503c69bd98bf8777db93db02c365e3771d65f3c4111997b41c",
+    ("stockport", "2026.2"): "1f69c08376b16330176b35c5a21f081598cb0eb8fe2be5062c03ef00973057ae",
+}
+# Earlier versions stay shipped, byte for byte, under rulesets/archive/: a tender pinned to one still loads it.
+ARCHIVED_SHA256 = {
     ("stockport", "2026.1"): "406c2036bdcdb1533745e81133f919c7cc8fa2a38ff5d752e029f9e08ad58242",
 }
 
@@ -36,10 +40,11 @@ def test_rules_list_gives_id_version_title_and_sha256() -> None:
     assert lines[0].split() == ["id", "version", "title", "sha256"]
     rows = {line.split()[0]: line for line in lines[2:]}
     assert sorted(rows) == ["ppn002", "stockport"]
+    versions = {ruleset_id: version for ruleset_id, version in PINNED_SHA256}
     for ruleset_id, line in rows.items():
-        assert line.split()[1] == "2026.1"
+        assert line.split()[1] == versions[ruleset_id]
         assert resolve_ruleset(ruleset_id).model.title in line
-        assert line.endswith(PINNED_SHA256[(ruleset_id, "2026.1")])
+        assert line.endswith(PINNED_SHA256[(ruleset_id, versions[ruleset_id])])
 
 
 def test_each_shipped_ruleset_has_its_pinned_sha256() -> None:
@@ -50,11 +55,18 @@ def test_each_shipped_ruleset_has_its_pinned_sha256() -> None:
     assert found == PINNED_SHA256
 
 
+def test_each_archived_version_still_loads_by_its_pin_with_its_pinned_sha256() -> None:
+    for (ruleset_id, version), sha in ARCHIVED_SHA256.items():
+        loaded = resolve_ruleset(f"{ruleset_id}@{version}")
+        assert (loaded.id, loaded.version, loaded.sha256) == (ruleset_id, version, sha)
+        assert loaded.origin == f"shipped:{ruleset_id}@{version}"
+
+
 def test_rules_show_text_names_the_policy_and_every_rule() -> None:
     result = invoke("rules", "show", "stockport")
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert out.startswith("stockport@2026.1: Stockport Council Social Value Charter")
+    assert out.startswith("stockport@2026.2: Stockport Council Social Value Charter")
     for line in ("  floor: 15", "  target: 20", "  applies_over_gbp: 25000", "  alt_fraction: 0.2"):
         assert line in out.splitlines()
     assert "  3: Stockport benefits from a thriving economy (themes: jobs, growth, environment, innovation)" in out

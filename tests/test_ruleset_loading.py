@@ -52,7 +52,7 @@ def edited(change: Callable[[dict[str, Any]], None]) -> str:
 
 def test_the_shipped_ruleset_loads() -> None:
     loaded = load(TEXT)
-    assert (loaded.id, loaded.version) == ("stockport", "2026.1")
+    assert (loaded.id, loaded.version) == ("stockport", "2026.2")
     # 24 catalogue measures, each with a generated valuation rule, plus the authored rules.
     assert len(loaded.measures) == 24
     assert len(loaded.spec.rules) == 24 + len(BASE["rules"])
@@ -220,16 +220,24 @@ def test_sha256_ignores_key_order_and_layout_but_not_content() -> None:
 
 
 def test_a_pinned_shipped_version_loads() -> None:
-    loaded = resolve_ruleset("stockport@2026.1")
-    assert (loaded.id, loaded.version, loaded.origin) == ("stockport", "2026.1", "shipped:stockport")
+    loaded = resolve_ruleset("stockport@2026.2")
+    assert (loaded.id, loaded.version, loaded.origin) == ("stockport", "2026.2", "shipped:stockport")
     assert loaded.sha256 == load(TEXT).sha256
+
+
+def test_a_pin_to_an_earlier_shipped_version_loads_that_version_from_the_archive() -> None:
+    loaded = resolve_ruleset("stockport@2026.1")
+    assert (loaded.id, loaded.version, loaded.origin) == ("stockport", "2026.1", "shipped:stockport@2026.1")
+    assert loaded.model.bid_facts is None
+    assert loaded.sha256 != load(TEXT).sha256
 
 
 def test_a_pin_to_another_version_is_a_clear_error() -> None:
     with pytest.raises(RulesetError) as raised:
         resolve_ruleset("stockport@1999.1")
     assert str(raised.value) == (
-        "ruleset 'stockport@1999.1': pinned to version 1999.1, but the shipped stockport is version 2026.1"
+        "ruleset 'stockport@1999.1': pinned to version 1999.1, but the shipped stockport is version 2026.2 "
+        "(earlier versions shipped: 2026.1)"
     )
 
 

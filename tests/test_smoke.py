@@ -6,7 +6,7 @@ from conftest import STOCKPORT_PACK, invoke
 def test_validate_shipped_pack_is_valid() -> None:
     result = invoke("validate", STOCKPORT_PACK)
     assert result.exit_code == 0, result.output
-    assert "valid: tender STK-2026-014, 6 bids, ruleset stockport@2026.1" in result.output
+    assert "valid: tender STK-2026-014, 6 bids, ruleset stockport@2026.2" in result.output
 
 
 def test_score_shipped_pack_ranks_castle_first() -> None:

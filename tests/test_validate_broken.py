@@ -100,4 +100,4 @@ def test_the_installed_command_accepts_the_shipped_pack() -> None:
     pack = FIXTURES / "stockport-highways"
     done = subprocess.run([*console_script(), "validate", str(pack)], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith(f"{pack}: valid: tender STK-2026-014, 6 bids, ruleset stockport@2026.1")
+    assert done.stdout.startswith(f"{pack}: valid: tender STK-2026-014, 6 bids, ruleset stockport@2026.2")

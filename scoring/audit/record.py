@@ -73,8 +73,16 @@ def deterministic_parts(evaluation: Evaluation) -> dict[str, Any]:
 
 def result_detail(result: Result) -> dict[str, Any]:
     """The whole Result (every valuation, rule id, question and theme figure): what `explain` reads."""
+    whole = plain(result)
+    # Fields added since records were first written are left out at their defaults (which reading a record
+    # restores), so a record made before them replays to the same bytes: bid_facts, and each bid's notices.
+    if whole.get("bid_facts") is None:
+        whole.pop("bid_facts", None)
+    for bid in whole["bids"]:
+        if not bid.get("notices"):
+            bid.pop("notices", None)
     return {
-        "result": plain(result),
+        "result": whole,
         # Canonical JSON sorts keys; this keeps the order people read them in (the tender's questions, the
         # ruleset's themes and outcomes).
         "order": {

@@ -84,6 +84,10 @@ def render_text(ex: Mapping[str, Any]) -> str:
     out += [f"  {f['code']}: {f['message']} ({_by(f['rule'], f['firing'])})" for f in ex["flags"]]
     out.append("Exclusions:" if ex["exclusions"] else "Exclusions: none")
     out += [f"  {e['code']}: {e['reason']} ({_by(e['rule'], e['firing'])})" for e in ex["exclusions"]]
+    if "bid_facts" in ex:
+        noted = ex["bid_facts"]
+        out.append(f"{noted['title']}:" if noted["notices"] else f"{noted['title']}: none")
+        out += [f"  {n['code']}: {n['message']} ({_by(n['rule'], n['firing'])})" for n in noted["notices"]]
     p = ex["policy"]
     target = f"target {p['target']}%" if p["target"] is not None else "no target"
     out.append(

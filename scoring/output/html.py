@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 
 from ..explanation import Scored, explain
 from ..numbers import HUNDRED, ZERO, div, fmt2, fmt_gbp, fmt_plain, mul, round2
-from ..published import summary_line
+from ..published import facts_summary_line, summary_line
 from ..result import BidResult, Result
 from . import RecordRef
 
@@ -128,6 +128,7 @@ def _report(scored: Scored) -> dict[str, Any]:
     return {
         "result": result,
         "summary": summary_line(result),
+        "facts_summary": facts_summary_line(result),
         "policy": _policy(result),
         "columns": [_column(b, i) for i, b in enumerate(result.bids, start=1)],
         "chart": _stacked_chart(eligible),

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from tabulate import tabulate
 
 from ..numbers import ZERO, fmt2, fmt_gbp, fmt_money, fmt_plain
-from ..published import summary_line
+from ..published import facts_summary_line, summary_line
 from ..result import Result
 
 HEADERS = ["Rank", "Bidder", "Price £", "Price pts", "Quality", "Social value", "Total", "Flags"]
@@ -54,6 +54,20 @@ def _excluded_lines(result: Result) -> list[str]:
     ]
 
 
+def _facts_lines(result: Result) -> list[str]:
+    """The tender-level count, then each bid's notices (its code and the rule that raised it), under the
+    ruleset's own heading for its bid facts (Stockport: Charter)."""
+    title = result.bid_facts.title if result.bid_facts is not None else "Notices"
+    line = facts_summary_line(result)
+    lines = [line] if line else []
+    lines += [
+        f"{title}, {b.bidder} ({b.bid_id}): " + "; ".join(f"{n.code} (rule {n.rule})" for n in b.notices) + "."
+        for b in result.bids
+        if b.notices
+    ]
+    return lines
+
+
 def _markdown_cell(text: str) -> str:
     # A bidder called "Acme | Sons" must not add a column and shift every figure after it.
     return text.replace("|", "\\|")
@@ -76,6 +90,7 @@ def render_table(result: Result) -> str:
     parts.append(summary_line(result))
     parts += _excluded_lines(result)
     parts += _policy_lines(result)
+    parts += _facts_lines(result)
     return "\n".join(parts) + "\n"
 
 
@@ -87,5 +102,5 @@ def render_markdown(result: Result) -> str:
         parts.append("")
     parts.append(summary_line(result))
     parts.append("")
-    parts += [f"- {line}" for line in _excluded_lines(result) + _policy_lines(result)]
+    parts += [f"- {line}" for line in _excluded_lines(result) + _policy_lines(result) + _facts_lines(result)]
     return "\n".join(parts) + "\n"

@@ -19,7 +19,7 @@ from pydantic import Field, ValidationError, field_validator
 from ...engine import EngineError, Firing, Session, Trace, plain
 from ..errors import ExitCode, InputError, Problem, RulesetError, TenderscoreError
 from ..models import Strict
-from ..ruleset import LoadedRuleset, resolve_ruleset, shipped_path
+from ..ruleset import LoadedRuleset, archived_path, resolve_ruleset, shipped_path
 from ..validation import pydantic_problems
 from ..yamlio import load_mapping_text, read_text
 
@@ -90,7 +90,9 @@ def cases_path_for(reference: str, base_dir: Path | None = None) -> Path:
         return Path(reference)
     ruleset = resolve_ruleset(reference, base_dir)
     if ruleset.origin.startswith("shipped:"):
-        path = shipped_path(ruleset.origin.removeprefix("shipped:"))
+        shipped = ruleset.origin.removeprefix("shipped:")
+        # An earlier version kept in the archive (`shipped:stockport@2026.1`) has its own cases beside it.
+        path = archived_path(ruleset.id, ruleset.version) if "@" in shipped else shipped_path(shipped)
     else:
         path = Path(ruleset.origin)
     return path.with_name(path.name.removesuffix(path.suffix) + CASES_SUFFIX)

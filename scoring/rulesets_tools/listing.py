@@ -42,6 +42,8 @@ def show_data(ruleset: LoadedRuleset) -> dict[str, Any]:
         "rules": [plain(r.model_dump()) for r in model.rules],
         "generated_rules": [valuation_rule_id(m.code) for m in model.measures],
     }
+    if model.bid_facts is not None:
+        data["bid_facts"] = plain(model.bid_facts.model_dump())
     return data
 
 
@@ -66,6 +68,14 @@ def render_show(ruleset: LoadedRuleset, fmt: str) -> str:
     lines += [f"  {key}: {o.title} (themes: {', '.join(o.themes)})" for key, o in model.core_outcomes.items()]
     if model.gates:
         lines += ["", "Gates:"] + [f"  {key}: {g.title}" for key, g in model.gates.items()]
+    if model.bid_facts is not None:
+        declared = model.bid_facts
+        lines += ["", f"Bid facts ({declared.title}; undeclared facts: {declared.undeclared}):"]
+        for name, fact in declared.facts.items():
+            values = f": {', '.join(fact.values)}" if fact.values else ""
+            lines.append(f"  {name} ({fact.type}{values}): {fact.title}")
+            if fact.source:
+                lines.append(f"    source: {fact.source}")
     lines += [
         "",
         f"Measures: {len(model.measures)} (tenderscore measures --ruleset {ruleset.origin.removeprefix('shipped:')}),"
