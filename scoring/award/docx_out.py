@@ -32,11 +32,17 @@ def _record_time(text: str) -> datetime.datetime:
         return _FALLBACK_TIME
 
 
-def _repeat_header(table: Table) -> None:
-    properties = table.rows[0]._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    properties.append(header)
+def _print_rows(table: Table) -> None:
+    """The heading row repeats on every page, and no row is split across two."""
+    for index, row in enumerate(table.rows):
+        properties = row._tr.get_or_add_trPr()
+        keep = OxmlElement("w:cantSplit")
+        keep.set(qn("w:val"), "true")
+        properties.append(keep)
+        if index == 0:
+            header = OxmlElement("w:tblHeader")
+            header.set(qn("w:val"), "true")
+            properties.append(header)
 
 
 def _table(doc: DocumentObject, headings: list[str], widths_mm: list[int], rows: list[list[str]]) -> Table:
@@ -62,7 +68,7 @@ def _table(doc: DocumentObject, headings: list[str], widths_mm: list[int], rows:
     layout = OxmlElement("w:tblLayout")
     layout.set(qn("w:type"), "fixed")
     table._tbl.tblPr.append(layout)
-    _repeat_header(table)
+    _print_rows(table)
     return table
 
 
@@ -96,7 +102,7 @@ def render_docx(s: Summary) -> bytes:
 
     sender = doc.add_paragraph(s.buyer)
     sender.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    dated = doc.add_paragraph(f"Decision record {s.record_hash[:16]}, {s.record_date}")
+    dated = doc.add_paragraph(f"{s.dated}\nDecision record {s.record_hash[:16]} ({s.record_date})")
     dated.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     for line in supplier_lines(s.own.supplier):
         paragraph = doc.add_paragraph(line)

@@ -29,7 +29,8 @@ def render_markdown(s: Summary) -> str:
     out = [
         f"# Assessment summary: {s.tender_id} {s.tender_title}",
         "",
-        f"From {s.buyer}. Contract value {s.contract_value}. Decision record {s.record_hash} ({s.record_date}).",
+        f"From {s.buyer}, {s.dated}. Contract value {s.contract_value}. Decision record {s.record_hash} "
+        f"({s.record_date}).",
         "",
         "## Supplier",
         "",

@@ -9,6 +9,7 @@ Competitors other than the most advantageous tender are never named: a summary g
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -122,6 +123,15 @@ class Summary:
     successful: bool
     outcome: tuple[str, ...]  # why the contract is (not) being awarded to this supplier: reg. 31(3)(c)
     winner: Assessment | None  # the most advantageous tender, for every other supplier: reg. 31(3)(d)
+
+    @property
+    def dated(self) -> str:
+        """The decision's date as a letter gives it (3 December 2026); the record's own time stays exact beside it."""
+        try:
+            when = datetime.datetime.fromisoformat(self.record_date)
+        except ValueError:
+            return self.record_date
+        return f"{when.day} {when:%B %Y}"
 
 
 @dataclass(frozen=True)
