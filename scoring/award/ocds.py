@@ -100,7 +100,7 @@ class _Release:
             party: dict[str, Any] = {"id": party_id(bid.bid_id), "name": bid.bidder}
             given = self.decision.bids.get(bid.bid_id)
             if given is not None and given.identifier is not None:
-                party["identifier"] = {"id": given.identifier, "legalName": bid.bidder}
+                party["identifier"] = {"id": given.identifier}
             if given is not None and given.contact is not None and given.contact.address is not None:
                 party["address"] = {"streetAddress": given.contact.address}
             if given is not None and given.contact is not None and given.contact.email is not None:
