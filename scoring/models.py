@@ -202,9 +202,20 @@ class Commitment(Strict):
         return quantity
 
 
+class Contact(Strict):
+    """Where the buyer writes to a supplier (an assessment summary names both: Procurement Regulations 2024 r.31)."""
+
+    address: str | None = Field(default=None, min_length=1)
+    email: str | None = Field(default=None, min_length=3, pattern=r"^[^@\s]+@[^@\s]+$")
+
+
 class Bid(Strict):
     bid_id: str | None = Field(default=None, min_length=1)
     bidder: str = Field(min_length=1)
+    # Optional: the supplier's contact and its unique identifier (the central digital platform's, say); an
+    # assessment summary lists each one that is absent, and the OCDS export publishes each one given.
+    contact: Contact | None = None
+    identifier: str | None = Field(default=None, min_length=1)
     price_gbp: Money = Field(gt=0)
     gates: dict[str, Literal["pass", "fail"]] = {}
     commitments: list[Commitment] = []

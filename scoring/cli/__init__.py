@@ -20,6 +20,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "panel": ("panel", "panel", "Evaluation panels: blank sheets, then moderation."),
     "rules": ("rules", "rules", "Rulesets: list, show, lint, test."),
     "measures": ("measures", "measures", "A ruleset's TOMs measure catalogue; import a new one."),
+    "summaries": ("summaries", "summaries", "Assessment summaries for every assessed tender (reg. 31)."),
+    "ocds": ("ocds", "ocds", "Publish the award, its bids and their statistics as OCDS."),
 }
 
 

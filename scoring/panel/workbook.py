@@ -32,7 +32,7 @@ _DOC_TIME = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)
 
 def blank_workbook(tender: Tender, evaluator: Evaluator, items: list[Item], scale: Scale) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
 
     bold = Font(bold=True)
@@ -75,6 +75,12 @@ def blank_workbook(tender: Tender, evaluator: Evaluator, items: list[Item], scal
         sheet.column_dimensions[letter].width = width
     if items:
         sheet.add_data_validation(_score_validation(DataValidation, scale, header_row + 1, sheet.max_row))
+    _print_setup(sheet)
+    # Long text wraps in its column on paper, so fitting the width does not shrink the page to nothing.
+    for row in sheet.iter_rows(min_row=header_row + 1, min_col=4, max_col=4):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.print_title_rows = f"{header_row}:{header_row}"
 
     declaration = book.create_sheet(DECLARATION_SHEET)
     declaration.append(["Conflict of interest declaration"])
@@ -96,11 +102,25 @@ def blank_workbook(tender: Tender, evaluator: Evaluator, items: list[Item], scal
     declaration.cell(date_row, 2).number_format = "yyyy-mm-dd"
     for letter, width in zip("ABC", (12, 40, 90), strict=True):
         declaration.column_dimensions[letter].width = width
+    _print_setup(declaration, one_page=True)
 
     book.properties.creator = "tenderscore"
     out = io.BytesIO()
     book.save(out)
     return _without_clock(out.getvalue())
+
+
+def _print_setup(sheet: Any, one_page: bool = False) -> None:
+    """A4 landscape, every column on one page's width (the score and comment columns on page 1, not page 2);
+    the declaration on a single page."""
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape"
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 1 if one_page else 0  # 0: as many pages tall as the rows need
+    sheet.print_options.gridLines = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.5
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
 
 
 def _score_validation(validation_type: Any, scale: Scale, first: int, last: int) -> Any:
