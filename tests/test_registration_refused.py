@@ -5,6 +5,7 @@ traceback. lint and validate register the ruleset for real, so they catch everyt
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +66,7 @@ def pack_using(folder: Path, ruleset: Path) -> Path:
         else:
             target.write_bytes(source.read_bytes())
     tender = (pack / "tender.yaml").read_text(encoding="utf-8")
-    (pack / "tender.yaml").write_text(tender.replace("ruleset: stockport@2026.1", f"ruleset: {ruleset}"), "utf-8")
+    (pack / "tender.yaml").write_text(re.sub(r"(?m)^ruleset: .*$", f"ruleset: {ruleset}", tender), "utf-8")
     return pack
 
 
