@@ -13,6 +13,7 @@ from typing import Any
 from ..engine import Firing, Session, Trace
 from . import facts, points
 from .errors import PolicyRefused, RulesetError
+from .models import Tender
 from .numbers import ZERO, fmt2
 from .pack import Pack
 from .panel import IndividualScore, individual_scores
@@ -78,6 +79,17 @@ def evaluate(pack: Pack) -> Evaluation:
     return Evaluation(result, trace, individual_scores(pack.panel))
 
 
+def policy_status(pack: Pack, tender: Tender) -> str:
+    """The policy status the ruleset's rules give `tender` (the pack's tender, re-weighted), or `refused`:
+    the same tender fact and rules as `evaluate`, so `whatif` states the policy as `score` would find it."""
+    with Session(pack.ruleset.spec, "tender", Trace()) as session:
+        firings = session.assert_fact(facts.tender_fact(tender))
+    try:
+        return _policy(pack, firings, tender).status
+    except PolicyRefused:
+        return "refused"
+
+
 def _price_checks(pack: Pack, eligible: list[BidResult], trace: Trace) -> None:
     """Abnormally low prices: each eligible price against the mean of the other eligible prices."""
     alt_fraction = pack.ruleset.model.policy.alt_fraction
@@ -88,8 +100,9 @@ def _price_checks(pack: Pack, eligible: list[BidResult], trace: Trace) -> None:
             _collect(bid, session.assert_fact(fact))
 
 
-def _policy(pack: Pack, firings: list[Firing]) -> PolicyResult:
-    tender, ruleset = pack.tender, pack.ruleset
+def _policy(pack: Pack, firings: list[Firing], tender: Tender | None = None) -> PolicyResult:
+    ruleset = pack.ruleset
+    tender = pack.tender if tender is None else tender
     refusals = [f for f in firings if f.effect["type"] == "refuse"]
     if refusals:
         raise PolicyRefused(pack.file_label("tender.yaml"), refusals[0].effect["message"])
