@@ -69,6 +69,7 @@ def evaluate(pack: Pack) -> Evaluation:
             tender.weights.social_value,
             tender.price.method,
             tender.quality.scale_max,
+            tender.quality.method,
         ),
         ruleset=RulesetInfo(ruleset.id, ruleset.version, ruleset.sha256, ruleset.model.title),
         policy=policy,

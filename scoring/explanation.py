@@ -107,7 +107,12 @@ class _Explainer:
             ]
         return {
             "source": source,
-            "tender": {**tender_to_dict(t), "price_method": t.price_method, "scale_max": fmt_plain(t.scale_max)},
+            "tender": {
+                **tender_to_dict(t),
+                "price_method": t.price_method,
+                "scale_max": fmt_plain(t.scale_max),
+                "quality_method": t.quality_method,
+            },
             "ruleset": ruleset_to_dict(r.ruleset),
             "bid": {
                 "bid_id": b.bid_id,

@@ -124,6 +124,7 @@ class TenderInfo:
     social_value_weight: Decimal
     price_method: str
     scale_max: Decimal
+    quality_method: str = "scale"
 
 
 @dataclass(frozen=True)
