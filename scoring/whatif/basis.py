@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from .. import points
 from ..models import Tender
@@ -89,8 +90,9 @@ class Basis:
         )
 
 
-@dataclass(frozen=True)
-class Standing:
+class Standing(NamedTuple):
+    """A bid's points at some weights (a tuple: thousands are built a second)."""
+
     bid_id: str
     bidder: str
     price_points: Decimal
@@ -145,22 +147,20 @@ class Scorer:
                 factors[f"theme:{theme}"] = points.theme_exact(one, value, best[theme])
             self.lines.append(lines)
             self.factors.append(factors)
-
-    def line_weight(self, weights: Weights, key: str) -> Decimal:
-        return weights["price"] if key == "price" else weights[key]
+        # Each bid's lines as (component number, weight key, line), in the order evaluate adds them up.
+        number = {"price": 0, "quality": 1, "social_value": 2}
+        self.plan = [
+            tuple((number[self.components[key]], key, line) for key, line in lines.items()) for lines in self.lines
+        ]
 
     def standing(self, index: int, weights: Weights) -> Standing:
         """One bid's points at `weights`, each line rounded and each component a sum of lines, as evaluate does."""
         bid = self.basis.bids[index]
-        sums = {"price": [], "quality": [], "social_value": []}  # type: dict[str, list[Decimal]]
-        for key, line in self.lines[index].items():
-            sums[self.components[key]].append(line(self.line_weight(weights, key)))
-        price = points.total_of(sums["price"])
-        quality = points.total_of(sums["quality"])
-        social = points.total_of(sums["social_value"])
-        return Standing(
-            bid.bid_id, bid.bidder, price, quality, social, points.total_of([price, quality, social]), bid.price_gbp
-        )
+        sums = [ZERO, ZERO, ZERO]
+        for component, key, line in self.plan[index]:
+            sums[component] += line(weights[key])
+        price, quality, social = sums
+        return Standing(bid.bid_id, bid.bidder, price, quality, social, points.total_of(sums), bid.price_gbp)
 
     def standings(self, weights: Weights) -> list[Standing]:
         """Every eligible bid at `weights`, ranked as ranking.rank ranks (1, 1, 3 on a true tie)."""
@@ -170,17 +170,13 @@ class Scorer:
         ranked: list[Standing] = []
         for position, s in enumerate(scored):
             rank = ranked[-1].rank if ranked and ranked[-1].key == s.key else position + 1
-            ranked.append(_with_rank(s, rank))
+            ranked.append(s._replace(rank=rank))
         return ranked
 
 
 def leaders_of(standings: Sequence[Standing]) -> tuple[str, ...]:
     """The bids ranked first (several on a true tie), by bid id."""
     return tuple(sorted(s.bid_id for s in standings if s.rank == 1))
-
-
-def _with_rank(s: Standing, rank: int) -> Standing:
-    return Standing(s.bid_id, s.bidder, s.price_points, s.quality_points, s.sv_points, s.total, s.price_gbp, rank)
 
 
 # Each line calls scoring.points through the module, as evaluate does, so both always use the same function.

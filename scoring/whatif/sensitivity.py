@@ -1,11 +1,12 @@
 """How far each weight can move before another bid ranks first: exact, on the 0.01 grid, and confirmed.
 
-Along one weight `t` (its siblings rescaled in proportion), each bid's unrounded total is affine in `t`. Each
-line's rounding moves a total by at most 0.005 and each weight's own rounding to 0.01 by at most 0.02 of a
-line's points per weight point, so where the leader's affine total clears another bid's by more than both
-bids' bounds the leader cannot change: those grid points are skipped, and every other grid point is scored
-exactly (lines rounded, components summed, ranked by ranking's key) until the first-ranked bid changes. That
-point and the one 0.01 short of it are then scored again in full, without any shortcut, to confirm it.
+Along one weight `t` (its siblings rescaled in proportion), each bid's total before any rounding is affine in
+`t`. Each moving line's rounding moves a total by at most 0.005, and each weight's own rounding to 0.01 (twice
+for a question under a rescaled component) by at most 0.01 of a weight point, so where the leader's affine
+total clears another bid's by more than both bids' bounds the leader cannot change: those grid points are
+skipped, and at every other grid point the bids that could rank first are scored exactly (lines rounded,
+components summed, ranked by ranking's key) until the first-ranked bid changes. That point and the one 0.01
+short of it are then scored again in full, every bid, without any shortcut, to confirm it.
 """
 
 from __future__ import annotations
@@ -14,13 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 
+from .. import points
 from ..numbers import CONTEXT, PENNY, ZERO
-from .basis import Scorer, leaders_of
+from .basis import LineScore, Scorer, Standing, leaders_of
 from .weights import TOP, Layout, Weights, reweigh
 
 HALF_PENNY = Decimal("0.005")
-# A weight rounded to 0.01, then a component's items to 0.01 again: under 0.02 of a weight point per line.
-WEIGHT_SLACK = Decimal("0.02")
 # Room for the scoring context's own rounding in the affine totals (34 digits: far below a penny).
 EPSILON = Decimal("1e-20")
 
@@ -47,24 +47,52 @@ class Sensitivity:
     def __init__(self, scorer: Scorer, layout: Layout) -> None:
         self.scorer = scorer
         self.layout = layout
-        count = len(scorer.basis.bids)
-        # Each bid's bound: how far its rounded total at apportioned weights can sit from its affine total.
-        self.margins = [
-            sum((HALF_PENNY + WEIGHT_SLACK * abs(f) for f in scorer.factors[i].values()), ZERO) + EPSILON
-            for i in range(count)
-        ]
+        # Weights written finer than 0.01 leave apportioning a remainder under 0.01 to place: twice the slack.
+        on_grid = all(w % PENNY == 0 for w in layout.original.values())
+        self.unit = PENNY if on_grid else 2 * PENNY
         self.leaders = leaders_of(scorer.standings(dict(layout.original)))
+        self._tracks: dict[str, Track] = {}
+        self.ids = [b.bid_id for b in scorer.basis.bids]
 
     # --- the affine model -------------------------------------------------------------------------------
-    def affine(self, key: str) -> list[tuple[Decimal, Decimal]]:
-        """(intercept, slope) of each bid's unrounded total as `key` moves, its siblings rescaled in proportion."""
+    def affine(self, key: str) -> tuple[list[tuple[Decimal, Decimal]], list[Decimal]]:
+        """(intercept, slope) of each bid's total as `key` moves, its siblings rescaled in proportion, and how
+        far the total scored at the apportioned weights can sit from it. A line whose weight does not move is
+        taken at its rounded points (no bound needed); a moving line adds its rounding (0.005) and what its
+        weight's rounding to 0.01 can move it (`slack` × its points per weight point)."""
         lines = self.line_weights(key)
-        model = []
-        for factors in self.scorer.factors:
-            a = sum((CONTEXT.multiply(lines[k][0], f) for k, f in factors.items()), ZERO)
-            b = sum((CONTEXT.multiply(lines[k][1], f) for k, f in factors.items()), ZERO)
+        slack = self.slack(key)
+        model: list[tuple[Decimal, Decimal]] = []
+        margins: list[Decimal] = []
+        for index, factors in enumerate(self.scorer.factors):
+            a = b = ZERO
+            margin = EPSILON
+            for k, f in factors.items():
+                weight, slope = lines[k]
+                if k not in slack:
+                    a += self.scorer.lines[index][k](weight)
+                    continue
+                a += CONTEXT.multiply(weight, f)
+                b += CONTEXT.multiply(slope, f)
+                margin += HALF_PENNY + slack[k] * abs(f)
             model.append((a, b))
-        return model
+            margins.append(margin)
+        return model, margins
+
+    def slack(self, key: str) -> dict[str, Decimal]:
+        """Every line whose weight moves with `key`, with how far rounding weights to 0.01 can take it from its
+        exact proportional share: 0 for `key` itself, 0.01 for an apportioned weight, 0.02 for an item whose
+        component's weight was itself apportioned."""
+        layout = self.layout
+        parent, group = layout.group_of(key)
+        one = self.unit
+        if parent:
+            return {k: (ZERO if k == key else one) for k in group}
+        out = {"price": ZERO if key == "price" else one}
+        for component in ("quality", "social_value"):
+            for k in layout.children[component]:
+                out[k] = one if component == key else 2 * one
+        return out
 
     def line_weights(self, key: str) -> dict[str, tuple[Decimal, Decimal]]:
         """(intercept, slope) in `t` of every line's weight, before any rounding to 0.01, as `reweigh` shares it."""
@@ -89,15 +117,46 @@ class Sensitivity:
         return lines
 
     # --- the exact, pruned winner ---------------------------------------------------------------------------
-    def leaders_at(self, key: str, value: Decimal, model: list[tuple[Decimal, Decimal]]) -> tuple[str, ...]:
-        """Who ranks first with `key` at `value`: only bids whose bound reaches the best are scored exactly."""
-        weights = reweigh(self.layout, key, value)
-        totals = [a + CONTEXT.multiply(b, value) for a, b in model]
-        floor = max(t - m for t, m in zip(totals, self.margins, strict=True))
-        candidates = [i for i, (t, m) in enumerate(zip(totals, self.margins, strict=True)) if t + m >= floor]
-        scored = [self.scorer.standing(i, weights) for i in candidates]
+    def track(self, key: str) -> Track:
+        """`key`'s affine model, with the bids that could rank first in each stretch of its range (cached)."""
+        found = self._tracks.get(key)
+        if found is None:
+            model, margins = self.affine(key)
+            found = self._tracks[key] = Track(key, model, margins)
+            moving = self.slack(key)
+            for plan in self.scorer.plan:
+                # The lines that stay put are scored once: only those that move are scored per re-weighting.
+                fixed = [ZERO, ZERO, ZERO]
+                for component, k, line in plan:
+                    if k not in moving:
+                        fixed[component] += line(self.layout.original[k])
+                found.fixed.append((fixed[0], fixed[1], fixed[2]))
+                found.moving.append(tuple(entry for entry in plan if entry[1] in moving))
+        return found
+
+    def leaders_at(self, track: Track, value: Decimal) -> tuple[str, ...]:
+        """Who ranks first with the track's weight at `value`: only the bids whose bounds reach the best there
+        are scored, exactly (scoring.points' rounded lines, ranking's key)."""
+        candidates = track.candidates(value)
+        if len(candidates) > 1:
+            candidates = track.at(candidates, value)
+        if len(candidates) == 1:
+            # Every other bid's highest possible total is below this one's lowest: it ranks first, alone.
+            return (self.ids[candidates[0]],)
+        weights = reweigh(self.layout, track.key, value)
+        scored = [self.standing(track, i, weights) for i in candidates]
         top = min(s.key for s in scored)
         return tuple(sorted(s.bid_id for s in scored if s.key == top))
+
+    def standing(self, track: Track, index: int, weights: Weights) -> Standing:
+        """Bid `index` at `weights` as Scorer.standing scores it (the same rounded lines, summed), with the lines
+        that do not move along `track` taken from their one scoring."""
+        sums = list(track.fixed[index])
+        for component, key, line in track.moving[index]:
+            sums[component] += line(weights[key])
+        bid = self.scorer.basis.bids[index]
+        price, quality, social = sums
+        return Standing(bid.bid_id, bid.bidder, price, quality, social, points.total_of(sums), bid.price_gbp)
 
     # --- the search -----------------------------------------------------------------------------------------
     def breakeven(self, key: str, direction: int, policy: Callable[[Weights], str] | None = None) -> Breakeven:
@@ -105,30 +164,31 @@ class Sensitivity:
         current = layout.original[key]
         limit = layout.total_of(key) if direction > 0 else ZERO
         steps = int(((limit - current) * direction / PENNY).to_integral_value(rounding="ROUND_FLOOR"))
-        model = self.affine(key)
-        start = self.first_unsafe(model, current, direction, steps)
+        track = self.track(key)
+        start = self.first_unsafe(track, current, direction, steps)
         step = PENNY * direction
         for k in range(start, steps + 1):
             value = current + step * k
-            found = self.leaders_at(key, value, model)
+            found = self.leaders_at(track, value)
             if found != self.leaders:
                 return self.confirm(key, direction, current, limit, value, found, policy)
         return Breakeven(key, direction, current, limit, None, None, None, self.leaders, True)
 
-    def first_unsafe(self, model: list[tuple[Decimal, Decimal]], current: Decimal, direction: int, steps: int) -> int:
+    def first_unsafe(self, track: Track, current: Decimal, direction: int, steps: int) -> int:
         """The first grid step at which the leader's lead over some bid falls within their bounds (or past the
         end): before it the leader cannot change. A tie for first skips nothing."""
         if len(self.leaders) != 1 or steps < 1:
             return 1
         ids = [b.bid_id for b in self.scorer.basis.bids]
         lead = ids.index(self.leaders[0])
+        model, margins = track.model, track.margins
         a0, b0 = model[lead]
         first = steps + 1
         for i, (a, b) in enumerate(model):
             if i == lead:
                 continue
             gap_a, gap_b = a0 - a, b0 - b  # the lead's margin over bid i: gap_a + gap_b × t
-            bound = self.margins[lead] + self.margins[i]
+            bound = margins[lead] + margins[i]
             if gap_a + gap_b * current <= bound:
                 return 1
             towards = gap_b * direction  # how the lead changes per unit moved
@@ -157,3 +217,41 @@ class Sensitivity:
         moved_sv = weights["social_value"] != self.layout.original["social_value"]
         status = policy(weights) if policy is not None and moved_sv else None
         return Breakeven(key, direction, current, limit, value, weights, short, found, confirmed, status)
+
+
+# Grid steps (0.01 each) per stretch of a weight's range whose possible leaders are worked out together.
+STRETCH = 25
+
+
+class Track:
+    """One weight's affine model, and for each stretch of STRETCH grid steps the bids that could rank first
+    anywhere in it: a bid whose highest possible total there is below another's lowest cannot."""
+
+    def __init__(self, key: str, model: list[tuple[Decimal, Decimal]], margins: list[Decimal]) -> None:
+        self.key = key
+        self.model = model
+        self.margins = margins
+        self.fixed: list[tuple[Decimal, Decimal, Decimal]] = []  # per bid: its lines that do not move, summed
+        self.moving: list[tuple[tuple[int, str, LineScore], ...]] = []  # per bid: its lines that move
+        self._stretches: dict[int, list[int]] = {}
+
+    def candidates(self, value: Decimal) -> list[int]:
+        index = int(value / PENNY) // STRETCH
+        found = self._stretches.get(index)
+        if found is None:
+            found = self._stretches[index] = self._work_out(index)
+        return found
+
+    def at(self, candidates: list[int], value: Decimal) -> list[int]:
+        """Those of `candidates` whose bounds at `value` itself reach the best lower bound there."""
+        model, margins = self.model, self.margins
+        totals = [(i, model[i][0] + model[i][1] * value) for i in candidates]
+        floor = max(t - margins[i] for i, t in totals)
+        return [i for i, t in totals if t + margins[i] >= floor]
+
+    def _work_out(self, index: int) -> list[int]:
+        low = PENNY * (index * STRETCH)
+        high = PENNY * ((index + 1) * STRETCH)
+        ends = [(a + b * low, a + b * high) for a, b in self.model]
+        floor = max(min(e) - m for e, m in zip(ends, self.margins, strict=True))
+        return [i for i, (e, m) in enumerate(zip(ends, self.margins, strict=True)) if max(e) + m >= floor]

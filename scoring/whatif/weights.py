@@ -27,6 +27,13 @@ class Layout:
 
     original: Mapping[str, Decimal]
     children: Mapping[str, tuple[str, ...]]  # component -> its question and theme keys (price has none)
+    hundredths: Mapping[str, int]  # each original weight on the 0.01 grid, in hundredths
+
+    def __init__(self, original: Mapping[str, Decimal], children: Mapping[str, tuple[str, ...]]) -> None:
+        object.__setattr__(self, "original", original)
+        object.__setattr__(self, "children", children)
+        grid = {k: int(w * 100) for k, w in original.items() if (w * 100) % 1 == 0}
+        object.__setattr__(self, "hundredths", grid)
 
     @classmethod
     def of(cls, tender: Tender) -> Layout:
@@ -71,6 +78,26 @@ class Layout:
 def apportion(layout: Layout, keys: Sequence[str], total: Decimal) -> Weights:
     """`total` shared among `keys` in proportion to their original weights (equally when all are 0), each to
     0.01 by largest remainder (the earlier key first on a tie), so the shares sum to `total` exactly."""
+    hundredths = [layout.hundredths.get(k) for k in keys]
+    whole = total * 100
+    if whole % 1 != 0 or None in hundredths:
+        return _apportion_decimal(layout, keys, total)
+    # On the 0.01 grid the shares are exact fractions of whole hundredths: integer arithmetic, no rounding.
+    parts = [h or 0 for h in hundredths]
+    base = sum(parts)
+    if base == 0:
+        parts, base = [1] * len(keys), len(keys)
+    units = int(whole)
+    floors = [units * p // base for p in parts]
+    remainders = [units * p % base for p in parts]
+    left = units - sum(floors)
+    for i in sorted(range(len(keys)), key=lambda i: (-remainders[i], i))[:left]:
+        floors[i] += 1
+    return {k: Decimal(f).scaleb(-2) for k, f in zip(keys, floors, strict=True)}
+
+
+def _apportion_decimal(layout: Layout, keys: Sequence[str], total: Decimal) -> Weights:
+    """`apportion` for weights written finer than 0.01: Decimal shares, the remainder under 0.01 placed last."""
     base = sum((layout.original[k] for k in keys), ZERO)
     if base == ZERO:
         exact = [CONTEXT.divide(total, Decimal(len(keys))) for _ in keys]
@@ -85,7 +112,7 @@ def apportion(layout: Layout, keys: Sequence[str], total: Decimal) -> Weights:
         left -= PENNY
         position += 1
     if left > ZERO and order:
-        floors[order[0]] += left  # only when `total` itself is finer than 0.01
+        floors[order[0]] += left
     return dict(zip(keys, floors, strict=True))
 
 
