@@ -102,7 +102,7 @@ def write_tender(folder: Path, bids: int, questions: int, seed: int) -> Path:
 def reweightings(layout: Layout, count: int, seed: int) -> list[tuple[str, Decimal]]:
     """Seeded (weight, value) pairs: any weight with a sibling to rescale, any value on its 0.01 grid."""
     rng = random.Random(seed)
-    keys = [k for k in layout.dimensions() if len(layout.group_of(k)[1]) > 1]
+    keys = [k for k in layout.dimensions() if layout.movable(k)]
     out = []
     for _ in range(count):
         key = rng.choice(keys)

@@ -159,6 +159,8 @@ def test_removing_the_third_bid_swaps_the_first_two_and_whatif_reports_it(make_p
     (without_c,) = [r for r in data["rank_reversal"] if r["removed"] == "c"]
     assert without_c["changed"] and without_c["winner_changed"]
     assert [(r["bid_id"], r["total"]) for r in without_c["after"]] == [("b", "87.00"), ("a", "85.00")]
+    # No social value questions or themes: its weight has nowhere to go; Q1 is quality's only question.
+    assert data["unmovable"] == ["social_value", "question Q1"]
     (without_b,) = [r for r in data["rank_reversal"] if r["removed"] == "b"]
     assert not without_b["changed"]
     # `score` agrees: the same tender without c ranks b first.

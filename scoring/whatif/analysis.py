@@ -51,7 +51,7 @@ class WhatIf:
     standings: tuple[Standing, ...]
     leaders: tuple[str, ...]
     breakevens: tuple[Breakeven, ...]
-    unmovable: tuple[str, ...]  # weights with no sibling to rescale (a component's only item)
+    unmovable: tuple[str, ...]  # weights with nothing beside them to rescale, or nothing to put weight on
     reversals: tuple[Reversal, ...]
     methods: tuple[MethodRanking, ...]
     policy_status: str
@@ -78,8 +78,7 @@ def analyse(pack: Pack) -> WhatIf:
             return policy_status(pack, tender.model_copy(update={"weights": top}))
 
         for key in layout.dimensions():
-            _, group = layout.group_of(key)
-            if len(group) < 2:
+            if not layout.movable(key):
                 unmovable.append(key)
                 continue
             for direction in (1, -1):

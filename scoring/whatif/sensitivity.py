@@ -97,8 +97,8 @@ class Sensitivity:
     def line_weights(self, key: str) -> dict[str, tuple[Decimal, Decimal]]:
         """(intercept, slope) in `t` of every line's weight, before any rounding to 0.01, as `reweigh` shares it."""
         layout = self.layout
-        parent, group = layout.group_of(key)
-        others = tuple(k for k in group if k != key)
+        parent, _ = layout.group_of(key)
+        others = layout.siblings(key)
         moved: dict[str, tuple[Decimal, Decimal]] = {key: (ZERO, Decimal(1))}
         total = layout.total_of(key)
         for k, share in layout.proportions(others).items() if others else ():
@@ -110,7 +110,7 @@ class Sensitivity:
             return lines
         lines = {"price": moved["price"]}
         for component in ("quality", "social_value"):
-            a, b = moved[component]
+            a, b = moved.get(component, (layout.original[component], ZERO))
             children = layout.children[component]
             for k, share in layout.proportions(children).items() if children else ():
                 lines[k] = (CONTEXT.multiply(a, share), CONTEXT.multiply(b, share))

@@ -62,6 +62,18 @@ class Layout:
         parent, _ = self.group_of(key)
         return Decimal(100) if not parent else self.original[parent]
 
+    def holds(self, key: str) -> bool:
+        """Whether weight can be put on `key`: a component without questions or themes cannot hold any."""
+        return key not in ("quality", "social_value") or bool(self.children[key])
+
+    def siblings(self, key: str) -> tuple[str, ...]:
+        """The weights rescaled when `key` moves: the others of its group that can hold weight."""
+        _, group = self.group_of(key)
+        return tuple(k for k in group if k != key and self.holds(k))
+
+    def movable(self, key: str) -> bool:
+        return self.holds(key) and bool(self.siblings(key))
+
     def dimensions(self) -> list[str]:
         """Every weight a panel could ask about: the top level, then each component's items."""
         return list(TOP) + [key for component in TOP for key in self.children[component]]
@@ -119,9 +131,9 @@ def _apportion_decimal(layout: Layout, keys: Sequence[str], total: Decimal) -> W
 def reweigh(layout: Layout, key: str, value: Decimal) -> Weights:
     """Every weight once `key` is set to `value` and its siblings (and their items) are rescaled."""
     weights: Weights = dict(layout.original)
-    parent, group = layout.group_of(key)
+    parent, _ = layout.group_of(key)
     total = layout.total_of(key)
-    others = tuple(k for k in group if k != key)
+    others = layout.siblings(key)
     weights[key] = value
     if others:
         weights.update(apportion(layout, others, total - value))
