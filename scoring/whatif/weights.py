@@ -103,9 +103,21 @@ def apportion(layout: Layout, keys: Sequence[str], total: Decimal) -> Weights:
     floors = [units * p // base for p in parts]
     remainders = [units * p % base for p in parts]
     left = units - sum(floors)
-    for i in sorted(range(len(keys)), key=lambda i: (-remainders[i], i))[:left]:
-        floors[i] += 1
-    return {k: Decimal(f).scaleb(-2) for k, f in zip(keys, floors, strict=True)}
+    if left:
+        for i in sorted(range(len(keys)), key=lambda i: (-remainders[i], i))[:left]:
+            floors[i] += 1
+    return {k: _as_weight(f) for k, f in zip(keys, floors, strict=True)}
+
+
+_WEIGHTS: dict[int, Decimal] = {}
+
+
+def _as_weight(hundredths: int) -> Decimal:
+    """A whole number of hundredths as the Decimal weight it is (remembered: re-weightings reuse a few thousand)."""
+    found = _WEIGHTS.get(hundredths)
+    if found is None:
+        found = _WEIGHTS[hundredths] = Decimal(hundredths).scaleb(-2)
+    return found
 
 
 def _apportion_decimal(layout: Layout, keys: Sequence[str], total: Decimal) -> Weights:
