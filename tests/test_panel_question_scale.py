@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 from conftest import invoke
 from panel_support import by_evaluator, fill_csv_sheet, panel_pack, panel_tender, signed
 
@@ -57,3 +58,19 @@ def test_sheet_scores_are_checked_against_each_question_s_scale(tmp_path: Path) 
     assert result.exit_code == 2
     assert "question Q1: off the scale's steps: expected a score 0 to 60 in steps of 5, found 42" in result.stderr
     assert "question Q2: out of range: expected a score 0 to 5 in steps of 1, found 6" in result.stderr
+
+
+def test_a_workbook_checks_each_row_against_its_question_s_scale(tmp_path: Path) -> None:
+    tender = panel_tender()
+    tender["quality"]["questions"][0].update(scale_max=60, scale_step=5)
+    pack = panel_pack(tmp_path / "pack", tender)
+    assert invoke("panel", "sheets", pack).exit_code == 0
+    sheet = openpyxl.load_workbook(pack / "panel" / "e1.xlsx")["Scores"]
+    rows = {row[0].row: row[2].value for row in sheet.iter_rows() if row[2].value in ("Q1", "Q2", "SV1")}
+    allowed = {}
+    for validation in sheet.data_validations.dataValidation:
+        for cells in validation.sqref.ranges:
+            for row in range(cells.min_row, cells.max_row + 1):
+                allowed[rows[row]] = validation.formula1
+    assert allowed["Q1"] == '"' + ",".join(str(n) for n in range(0, 65, 5)) + '"'  # 0,5,...,60
+    assert allowed["Q2"] == allowed["SV1"] == '"0,1,2,3,4,5"'
