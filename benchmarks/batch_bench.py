@@ -49,6 +49,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT)] if str(ROOT) not in sys.path else []
 
+import tenderscore.engine.session as engine_session  # noqa: E402
 from tenderscore.engine.effects import compute_effect  # noqa: E402
 from tenderscore.engine.predicate import matches  # noqa: E402
 from tenderscore.engine.ruleset import CompiledRuleset, compiled_ruleset  # noqa: E402
@@ -61,7 +62,6 @@ from tenderscore.scoring.files import write_atomic  # noqa: E402
 from tenderscore.scoring.output import render  # noqa: E402
 from tenderscore.scoring.pack import Pack, load_pack  # noqa: E402
 
-import tenderscore.engine.session as engine_session  # noqa: E402
 from benchmarks.baselines import Sessions, bare_durable, core_durable, engine_sessions  # noqa: E402
 from benchmarks.workload import WorkloadSpec, generate  # noqa: E402
 

@@ -13,6 +13,7 @@ from typing import Any
 from ..engine import Firing, Session, Trace
 from . import bid_facts, facts, points
 from .errors import PolicyRefused, RulesetError
+from .models import Tender
 from .numbers import ZERO, fmt2
 from .pack import Pack
 from .panel import IndividualScore, individual_scores
@@ -70,6 +71,7 @@ def evaluate(pack: Pack) -> Evaluation:
             tender.weights.social_value,
             tender.price.method,
             tender.quality.scale_max,
+            tender.quality.method,
         ),
         ruleset=RulesetInfo(ruleset.id, ruleset.version, ruleset.sha256, ruleset.model.title),
         policy=policy,
@@ -79,6 +81,17 @@ def evaluate(pack: Pack) -> Evaluation:
         bid_facts=_facts_summary(pack, {b.bid_id for b in eligible}),
     )
     return Evaluation(result, trace, individual_scores(pack.panel))
+
+
+def policy_status(pack: Pack, tender: Tender) -> str:
+    """The policy status the ruleset's rules give `tender` (the pack's tender, re-weighted), or `refused`:
+    the same tender fact and rules as `evaluate`, so `whatif` states the policy as `score` would find it."""
+    with Session(pack.ruleset.spec, "tender", Trace()) as session:
+        firings = session.assert_fact(facts.tender_fact(tender))
+    try:
+        return _policy(pack, firings, tender).status
+    except PolicyRefused:
+        return "refused"
 
 
 def _price_checks(pack: Pack, eligible: list[BidResult], trace: Trace) -> None:
@@ -100,8 +113,9 @@ def _facts_summary(pack: Pack, eligible: set[str]) -> FactsSummary | None:
     return FactsSummary(declared.title, len(stated), counted)
 
 
-def _policy(pack: Pack, firings: list[Firing]) -> PolicyResult:
-    tender, ruleset = pack.tender, pack.ruleset
+def _policy(pack: Pack, firings: list[Firing], tender: Tender | None = None) -> PolicyResult:
+    ruleset = pack.ruleset
+    tender = pack.tender if tender is None else tender
     refusals = [f for f in firings if f.effect["type"] == "refuse"]
     if refusals:
         raise PolicyRefused(pack.file_label("tender.yaml"), refusals[0].effect["message"])
@@ -157,13 +171,20 @@ def _score_bid(pack: Pack, index: int, trace: Trace) -> BidResult:
         key: sum((theme_values[t] for t in outcome.themes), ZERO)
         for key, outcome in ruleset.model.core_outcomes.items()
     }
-    # Question points are the bid's own (w × score / scale): known here for an eligible bid, none otherwise.
+    # Question points come with the other relative points (relative_to_best divides by the best eligible score).
     eligible = not result.excluded_reasons
     for section, question in tender.sections():
         row = scores[question.id]
-        earned = points.question_points(question.weight, row.score, tender.quality.scale_max) if eligible else None
         result.questions[question.id] = QuestionScore(
-            question.id, question.title, section, question.weight, row.score, question.min_score, earned, row.rationale
+            question.id,
+            question.title,
+            section,
+            question.weight,
+            row.score,
+            question.min_score,
+            None,
+            row.rationale,
+            scale_max=tender.scale_max_of(question),
         )
     result.themes = {
         theme: ThemeScore(theme, tender.social_value.themes.get(theme, ZERO), theme_values[theme], None, None)
@@ -287,9 +308,25 @@ def _relative_points(pack: Pack, eligible: list[BidResult]) -> None:
     if not eligible:
         return
     lowest = min(b.price_gbp for b in eligible)
+    highest = max(b.price_gbp for b in eligible)
     best = {theme: max(b.themes[theme].gbp for b in eligible) for theme in eligible[0].themes}
+    # What each question's score is divided by: its own scale maximum, or the best eligible score for it.
+    out_of = {
+        question.id: points.question_base(
+            tender.quality.method,
+            tender.scale_max_of(question),
+            max(b.questions[question.id].score for b in eligible),
+        )
+        for question in tender.all_questions()
+    }
     for bid in eligible:
-        bid.price_points = points.price_points(tender.price.method, tender.weights.price, bid.price_gbp, lowest)
+        bid.price_points = points.price_points(
+            tender.price.method, tender.weights.price, bid.price_gbp, lowest, highest
+        )
+        for qid, q in bid.questions.items():
+            bid.questions[qid] = replace(
+                q, points=points.question_points(q.weight, q.score, out_of[qid]), out_of=out_of[qid]
+            )
         for theme, t in bid.themes.items():
             bid.themes[theme] = ThemeScore(
                 theme, t.weight, t.gbp, best[theme], points.theme_points(t.weight, t.gbp, best[theme])

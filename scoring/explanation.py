@@ -62,6 +62,7 @@ FOUR_PLACES = Decimal("0.0001")
 PRICE_WORKING = {
     "lowest_relative": "{w} × {lowest} ({who}) / {p} {checked}",
     "linear_from_lowest": "{w} × max(0, 1 − ({p} − {lowest}) / {lowest}) {checked} ({who})",
+    "range": "{w} × ({highest} − {p}) / ({highest} − {lowest}) {checked} ({who}; highest {highest})",
 }
 
 
@@ -106,7 +107,12 @@ class _Explainer:
             ]
         return {
             "source": source,
-            "tender": {**tender_to_dict(t), "price_method": t.price_method, "scale_max": fmt_plain(t.scale_max)},
+            "tender": {
+                **tender_to_dict(t),
+                "price_method": t.price_method,
+                "scale_max": fmt_plain(t.scale_max),
+                "quality_method": t.quality_method,
+            },
             "ruleset": ruleset_to_dict(r.ruleset),
             "bid": {
                 "bid_id": b.bid_id,
@@ -158,6 +164,7 @@ class _Explainer:
         if not b.eligible:
             return out
         lowest = min(e.price_gbp for e in self.eligible)
+        highest = max(e.price_gbp for e in self.eligible)
         holders = [e.bid_id for e in self.eligible if e.price_gbp == lowest]
         method, w, p = t.price_method, t.price_weight, b.price_gbp
         if method in PRICE_WORKING:
@@ -165,8 +172,9 @@ class _Explainer:
                 w=fmt_plain(w),
                 p=fmt_gbp(p),
                 lowest=fmt_gbp(lowest),
+                highest=fmt_gbp(highest),
                 who=f"lowest eligible price: {', '.join(holders)}",
-                checked=self.checked(price_exact(method, w, p, lowest), b.price_points),
+                checked=self.checked(price_exact(method, w, p, lowest, highest), b.price_points),
             )
         else:
             # A record made by a version that knows more methods: its points stand, this version cannot rework them.
@@ -175,7 +183,8 @@ class _Explainer:
         return out
 
     def question(self, q: QuestionScore) -> dict[str, Any]:
-        scale = self.result.tender.scale_max
+        scale = self.result.tender.scale_max if q.scale_max is None else q.scale_max
+        out_of = scale if q.out_of is None else q.out_of
         met = q.score >= q.min_score
         out = {
             "id": q.id,
@@ -197,8 +206,10 @@ class _Explainer:
             ]
         minimum = f"minimum {fmt_plain(q.min_score)}: {'met' if met else 'not met'}"
         if self.bid.eligible:
-            exact = question_exact(q.weight, q.score, scale)
-            working = f"{fmt_plain(q.weight)} × {fmt_plain(q.score)} / {fmt_plain(scale)}"
+            exact = question_exact(q.weight, q.score, out_of)
+            working = f"{fmt_plain(q.weight)} × {fmt_plain(q.score)} / {fmt_plain(out_of)}"
+            if out_of != scale:
+                working += " (the best eligible score)"
             out["working"] = f"{working} {self.checked(exact, q.points)} ({minimum})"
         else:
             out["working"] = f"scored {fmt_plain(q.score)} of {fmt_plain(scale)} ({minimum}); no points: excluded"

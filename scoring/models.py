@@ -118,7 +118,7 @@ class Weights(Strict):
 
 
 class PriceSpec(Strict):
-    method: Literal["lowest_relative", "linear_from_lowest"] = "lowest_relative"
+    method: Literal["lowest_relative", "linear_from_lowest", "range"] = "lowest_relative"
 
 
 class Question(Strict):
@@ -126,6 +126,9 @@ class Question(Strict):
     title: str = ""
     weight: Exact = Field(ge=0)
     min_score: Exact = Decimal(0)
+    # A question marked out of its own maximum (criteria out of 60, 40 and 30 in one tender), in its own steps.
+    scale_max: Exact | None = Field(default=None, gt=0)
+    scale_step: Exact | None = Field(default=None, gt=0)
 
 
 class Quality(Strict):
@@ -134,6 +137,8 @@ class Quality(Strict):
     scale_step: Exact = Field(default=Decimal(1), gt=0)
     descriptors: dict[Exact, str] | None = None
     questions: list[Question] = []
+    # `scale`: w × score / scale_max; `relative_to_best`: w × score / best eligible score (docs/methods.md).
+    method: Literal["scale", "relative_to_best"] = "scale"
 
 
 class SocialValueSpec(Strict):
@@ -179,6 +184,13 @@ class Tender(Strict):
     def all_questions(self) -> list[Question]:
         """Quality questions, then qualitative social value questions: every question a panel scores."""
         return list(self.quality.questions) + list(self.social_value.questions)
+
+    def scale_max_of(self, question: Question) -> Decimal:
+        """The maximum `question` is marked out of: its own, else the tender's."""
+        return self.quality.scale_max if question.scale_max is None else question.scale_max
+
+    def scale_step_of(self, question: Question) -> Decimal:
+        return self.quality.scale_step if question.scale_step is None else question.scale_step
 
     def sections(self) -> list[tuple[str, Question]]:
         """Every scored question with the section it counts towards (`quality` or `social_value`), in order."""

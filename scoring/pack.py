@@ -238,13 +238,13 @@ class _Builder:
                 f"{w.social_value}, found {sv_sum}",
             )
         seen: set[str] = set()
-        scale = tender.quality.scale_max
         for section, questions in (("quality", tender.quality.questions), ("social_value", sv.questions)):
             for index, question in enumerate(questions):
                 where = f"{section}.questions[{index}] ({question.id})"
                 if question.id in seen:
                     self.add(TENDER_FILE, where, "expected a unique question id")
                 seen.add(question.id)
+                scale = tender.scale_max_of(question)
                 if not ZERO <= question.min_score <= scale:
                     self.add(TENDER_FILE, f"{where}.min_score", f"expected 0 to {scale}, found {question.min_score}")
         for theme in sv.themes:
@@ -308,11 +308,13 @@ class _Builder:
         )
         self.problems += problems
         bid_ids = {entry.bid_id for entry in bids}
-        scale = tender.quality.scale_max
+        # Each question's own scale where it has one: a score of 50 is fine out of 60, not out of 5.
+        scales = {q.id: tender.scale_max_of(q) for q in tender.all_questions()}
         scores: dict[tuple[str, str], ScoreRow] = {}
         rejected: set[tuple[str, str]] = set()  # reported once as a bad score, not again as a missing one
         for row in rows:
             where = f"line {row['_line']}"
+            scale = scales.get(row["question"], tender.quality.scale_max)
             try:
                 value = Decimal(row["score"])
                 if not value.is_finite():

@@ -11,9 +11,17 @@ from decimal import Decimal
 from .result import BidResult, Flag
 
 
+def order_key(
+    total: Decimal, quality: Decimal, social_value: Decimal, price_gbp: Decimal
+) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+    """The order of scoring.md, lowest first: total, then quality, then social value (all higher first), then
+    lower price. `whatif` ranks re-weighted bids by this same key."""
+    return (-total, -quality, -social_value, price_gbp)
+
+
 def _key(bid: BidResult) -> tuple[Decimal, Decimal, Decimal, Decimal]:
     assert bid.total is not None and bid.quality_points is not None and bid.sv_points is not None
-    return (-bid.total, -bid.quality_points, -bid.sv_points, bid.price_gbp)
+    return order_key(bid.total, bid.quality_points, bid.sv_points, bid.price_gbp)
 
 
 def rank(eligible: list[BidResult]) -> list[BidResult]:

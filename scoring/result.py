@@ -57,6 +57,8 @@ class QuestionScore:
     min_score: Decimal
     points: Decimal | None
     rationale: str = ""
+    scale_max: Decimal | None = None  # the question's own scale maximum (None in results read from records)
+    out_of: Decimal | None = None  # what the score was divided by: scale_max, or the best eligible score
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,7 @@ class TenderInfo:
     social_value_weight: Decimal
     price_method: str
     scale_max: Decimal
+    quality_method: str = "scale"
 
 
 @dataclass(frozen=True)

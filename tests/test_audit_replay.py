@@ -158,8 +158,10 @@ def test_a_scoring_change_since_the_record_shows_every_moved_figure(monkeypatch:
     assert invoke("score", STOCKPORT_PACK).exit_code == 0
     original = points.price_points
 
-    def a_penny_more(method: str, weight: Decimal, price: Decimal, lowest: Decimal) -> Decimal:
-        return original(method, weight, price, lowest) + Decimal("0.01")
+    def a_penny_more(
+        method: str, weight: Decimal, price: Decimal, lowest: Decimal, highest: Decimal | None = None
+    ) -> Decimal:
+        return original(method, weight, price, lowest, highest) + Decimal("0.01")
 
     monkeypatch.setattr(points, "price_points", a_penny_more)
     result = invoke("replay", "1")

@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "explain": ("explain", "explain", "Trace every point of one bid to its arithmetic and rules."),
     "replay": ("replay", "replay", "Re-score decision records and compare byte for byte."),
     "ledger": ("ledger", "ledger", "The decision ledger: list, show, export, verify."),
+    "whatif": ("whatif", "whatif", "How far weights can move before the winner changes; rank reversal."),
     "panel": ("panel", "panel", "Evaluation panels: blank sheets, then moderation."),
     "rules": ("rules", "rules", "Rulesets: list, show, lint, test."),
     "measures": ("measures", "measures", "A ruleset's TOMs measure catalogue; import a new one."),

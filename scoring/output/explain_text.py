@@ -51,9 +51,13 @@ def render_text(ex: Mapping[str, Any]) -> str:
     )
     out.append(_points_line(price["points"], price["working"]))
     out.append("")
-    out.append(
-        f"Quality: {comps['quality'] or 'none'} of {weights['quality']} points (weight × score / {t['scale_max']})"
-    )
+    if t.get("quality_method") == "relative_to_best":
+        divisor = "the best eligible score"
+    elif any(q["scale_max"] != t["scale_max"] for q in ex["questions"]):
+        divisor = "the question's scale maximum"
+    else:
+        divisor = t["scale_max"]
+    out.append(f"Quality: {comps['quality'] or 'none'} of {weights['quality']} points (weight × score / {divisor})")
     for q in ex["questions"]:
         if q["section"] == "quality":
             out += _question_lines(q)

@@ -12,6 +12,7 @@ import base64
 import functools
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
@@ -59,18 +60,19 @@ SEGMENTS = (
 )
 
 
-def render_html(result: Result, record: RecordRef | None = None) -> str:
+def render_html(result: Result, record: RecordRef | None = None, whatif: Mapping[str, Any] | None = None) -> str:
     """The report of a Result alone: every figure and rule id, without firing numbers or the panel's own
     scores. `record` puts the decision record's hash (and time) in the footer."""
-    return render_scored_html(Scored(result, [], {}, REPORT_ORIGIN), record)
+    return render_scored_html(Scored(result, [], {}, REPORT_ORIGIN), record, whatif)
 
 
-def render_scored_html(scored: Scored, record: RecordRef | None = None) -> str:
+def render_scored_html(scored: Scored, record: RecordRef | None = None, whatif: Mapping[str, Any] | None = None) -> str:
     """The report of a result with what explains it (a pack scored now, or a decision record: see
-    scoring.audit.source), its breakdowns citing those firings and the evaluators' own scores."""
+    scoring.audit.source), its breakdowns citing those firings and the evaluators' own scores. `whatif`, the
+    published what-if of the same result (scoring.whatif.whatif_to_dict), adds its section."""
     template = _environment().get_template("report.html.j2")
     report = _report(replace(scored, origin=REPORT_ORIGIN))
-    return template.render(report=report, record=record, script=Markup(PRINT_SCRIPT), csp=_csp())
+    return template.render(report=report, record=record, script=Markup(PRINT_SCRIPT), csp=_csp(), whatif=whatif)
 
 
 @functools.cache

@@ -40,7 +40,14 @@ def panel_consensus(
     if reading.problems:
         return PanelConsensus(reading, None)
     return PanelConsensus(
-        reading, moderate(reading, Scale.of(tender), policy.spread_amber_from, policy.spread_red_over)
+        reading,
+        moderate(
+            reading,
+            Scale.of(tender),
+            policy.spread_amber_from,
+            policy.spread_red_over,
+            Scale.by_question(tender),
+        ),
     )
 
 

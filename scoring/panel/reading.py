@@ -90,7 +90,7 @@ class _Reader:
         self.tender = tender
         self.bidders = bidders
         self.display = display
-        self.scale = Scale.of(tender)
+        self.scales = Scale.by_question(tender)
         self.problems: list[Problem] = []
         self.scores: dict[tuple[str, str], list[IndividualScore]] = {
             (bid, q.id): [] for bid in bidders for q in tender.all_questions()
@@ -165,15 +165,14 @@ class _Reader:
                     reason = f"{evaluator.id} declared a conflict of interest with {item.bidder} ({item.bid})"
                     self.scores[key].append(IndividualScore(evaluator.id, value, comment, reason))
                 continue
-            value, message = self.score(text)
+            value, message = self.score(text, self.scales[item.question])
             if message:
                 self.problems.append(Problem(label, where, message))
             elif value is not None and declaration is not None:
                 self.scores[key].append(IndividualScore(evaluator.id, value, comment))
         return EvaluatorSheet(evaluator, shown_name(name), declaration)
 
-    def score(self, text: str) -> tuple[Decimal | None, str]:
-        scale = self.scale
+    def score(self, text: str, scale: Scale) -> tuple[Decimal | None, str]:
         if not text:
             return None, "missing score"
         value = _number(text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-from ..models import Tender
+from ..models import Question, Tender
 from ..numbers import CONTEXT, ZERO, fmt_plain
 
 # Used when a tender publishes no descriptors of its own (README, "Panels"). Common UK wording; a 0-5 or 0-4
@@ -23,17 +23,26 @@ class Scale:
     descriptors: tuple[tuple[Decimal, str], ...]
 
     @classmethod
-    def of(cls, tender: Tender) -> Scale:
+    def of(cls, tender: Tender, question: Question | None = None) -> Scale:
+        """The tender's scale, or `question`'s own where it is marked out of its own maximum or steps (the
+        tender's descriptors describe the tender's scale only, so such a question gets the default words)."""
         quality = tender.quality
-        if quality.descriptors is not None:
+        maximum = quality.scale_max if question is None else tender.scale_max_of(question)
+        step = quality.scale_step if question is None else tender.scale_step_of(question)
+        if quality.descriptors is not None and maximum == quality.scale_max:
             descriptors = tuple(sorted(quality.descriptors.items()))
         else:
-            words = DEFAULT_DESCRIPTORS.get(int(quality.scale_max)) if quality.scale_max % 1 == 0 else None
+            words = DEFAULT_DESCRIPTORS.get(int(maximum)) if maximum % 1 == 0 else None
             if words is not None:
                 descriptors = tuple((Decimal(point), word) for point, word in enumerate(words))
             else:
-                descriptors = ((ZERO, "Unacceptable"), (quality.scale_max, "Excellent"))
-        return cls(quality.scale_max, quality.scale_step, descriptors)
+                descriptors = ((ZERO, "Unacceptable"), (maximum, "Excellent"))
+        return cls(maximum, step, descriptors)
+
+    @classmethod
+    def by_question(cls, tender: Tender) -> dict[str, Scale]:
+        """Every question's scale, by question id."""
+        return {q.id: cls.of(tender, q) for q in tender.all_questions()}
 
     def on_step(self, value: Decimal) -> bool:
         with localcontext(CONTEXT):
@@ -80,4 +89,17 @@ def scale_problems(tender: Tender) -> list[tuple[str, str]]:
                     f"expected a point of the scale ({scale.describe()}), found {fmt_plain(point)}",
                 )
             )
+    for section, questions in (("quality", quality.questions), ("social_value", tender.social_value.questions)):
+        for index, question in enumerate(questions):
+            if question.scale_max is None and question.scale_step is None:
+                continue
+            own = Scale.of(tender, question)
+            if not own.on_step(own.maximum):
+                problems.append(
+                    (
+                        f"{section}.questions[{index}] ({question.id}).scale_step",
+                        f"expected a step that divides the question's scale maximum {fmt_plain(own.maximum)}, "
+                        f"found {fmt_plain(own.step)}",
+                    )
+                )
     return problems

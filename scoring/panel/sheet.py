@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..errors import Problem
-from ..models import Evaluator, Tender
+from ..models import Evaluator, Question, Tender
 from ..numbers import fmt_plain
 from ..yamlio import parse_csv
 from .scale import Scale
@@ -70,7 +70,15 @@ def assigned_items(tender: Tender, bidders: dict[str, str], evaluator: Evaluator
     """Question by question, every bid: panels score one question across all bids to keep a steady hand."""
     wanted = evaluator.questions
     questions = [q for q in tender.all_questions() if wanted is None or q.id in wanted]
-    return [Item(bid, bidder, q.id, q.title) for q in questions for bid, bidder in bidders.items()]
+    return [Item(bid, bidder, q.id, _titled(tender, q)) for q in questions for bid, bidder in bidders.items()]
+
+
+def _titled(tender: Tender, question: Question) -> str:
+    """A question's title, telling the evaluator its own scale where it is not the tender's."""
+    if question.scale_max is None and question.scale_step is None:
+        return question.title
+    own = Scale.of(tender, question)
+    return f"{question.title} (scored {own.describe()})".lstrip()
 
 
 def evaluator_of(name: str) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -100,12 +101,28 @@ def item_statistics(
     )
 
 
-def moderate(reading: PanelReading, scale: Scale, amber_from: Decimal, red_over: Decimal) -> Moderation:
-    """Statistics for every item of a complete panel (read_panel reported no problems)."""
+def moderate(
+    reading: PanelReading,
+    scale: Scale,
+    amber_from: Decimal,
+    red_over: Decimal,
+    scales: Mapping[str, Scale] | None = None,
+) -> Moderation:
+    """Statistics for every item of a complete panel (read_panel reported no problems); a question listed in
+    `scales` is spread and rounded on its own scale, the rest on `scale`."""
     if reading.problems:
         raise ValueError("moderation needs complete sheets; report reading.problems first")
+    own = scales or {}
     items = tuple(
-        item_statistics(bid, question, found, scale, amber_from, red_over, _conflicted(reading, bid, question))
+        item_statistics(
+            bid,
+            question,
+            found,
+            own.get(question, scale),
+            amber_from,
+            red_over,
+            _conflicted(reading, bid, question),
+        )
         for (bid, question), found in reading.scores.items()
     )
     return Moderation(scale, amber_from, red_over, reading, items)

@@ -73,12 +73,20 @@ def blank_workbook(tender: Tender, evaluator: Evaluator, items: list[Item], scal
     sheet.freeze_panes = f"A{header_row + 1}"
     for letter, width in zip("ABCDEF", (14, 34, 10, 34, 8, 60), strict=True):
         sheet.column_dimensions[letter].width = width
-    if items:
-        sheet.add_data_validation(_score_validation(DataValidation, scale, header_row + 1, sheet.max_row))
+    # A question marked on its own scale gets its own check; the rest share the tender's.
+    scales = Scale.by_question(tender)
+    rows_by_scale: dict[Scale, list[int]] = {}
+    for row, item in enumerate(items, start=header_row + 1):
+        own = scales.get(item.question, scale)
+        rows_by_scale.setdefault(scale if own.maximum == scale.maximum and own.step == scale.step else own, []).append(
+            row
+        )
+    for each, rows in rows_by_scale.items():
+        sheet.add_data_validation(_score_validation(DataValidation, each, rows))
     _print_setup(sheet)
     # Long text wraps in its column on paper, so fitting the width does not shrink the page to nothing.
-    for row in sheet.iter_rows(min_row=header_row + 1, min_col=4, max_col=4):
-        for cell in row:
+    for cells in sheet.iter_rows(min_row=header_row + 1, min_col=4, max_col=4):
+        for cell in cells:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.print_title_rows = f"{header_row}:{header_row}"
 
@@ -123,7 +131,7 @@ def _print_setup(sheet: Any, one_page: bool = False) -> None:
     sheet.page_margins.top = sheet.page_margins.bottom = 0.6
 
 
-def _score_validation(validation_type: Any, scale: Scale, first: int, last: int) -> Any:
+def _score_validation(validation_type: Any, scale: Scale, rows: list[int]) -> Any:
     allowed = ",".join(fmt_plain(value) for value in scale.values())
     common = {
         "allow_blank": True,
@@ -140,7 +148,15 @@ def _score_validation(validation_type: Any, scale: Scale, first: int, last: int)
         validation = validation_type(
             type="decimal", operator="between", formula1="0", formula2=fmt_plain(scale.maximum), **common
         )
-    validation.add(f"E{first}:E{last}")
+    # Consecutive rows as one range (one range for the whole sheet when every question shares a scale).
+    start = previous = rows[0]
+    for row in [*rows[1:], None]:
+        if row is not None and row == previous + 1:
+            previous = row
+            continue
+        validation.add(f"E{start}:E{previous}")
+        if row is not None:
+            start = previous = row
     return validation
 
 
