@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,6 +102,10 @@ class StoredRecord:
     id: int
     hash: str
     record: dict[str, Any]
+
+
+# Called with the records an append sealed, inside its transaction, before it commits.
+BeforeCommit = Callable[[list[StoredRecord]], None]
 
 
 @dataclass(frozen=True)
@@ -252,15 +256,20 @@ class Ledger:
     def close(self) -> None:
         self._conn.close()
 
-    def append(self, body: Mapping[str, Any]) -> StoredRecord:
+    def append(self, body: Mapping[str, Any], before_commit: BeforeCommit | None = None) -> StoredRecord:
         """Seal a record body (`record.build_record`) onto the chain after the current head, atomically."""
-        return self.append_many([body])[0]
+        return self.append_many([body], before_commit)[0]
 
-    def append_many(self, bodies: Sequence[Mapping[str, Any]]) -> list[StoredRecord]:
+    def append_many(
+        self, bodies: Sequence[Mapping[str, Any]], before_commit: BeforeCommit | None = None
+    ) -> list[StoredRecord]:
         """Seal record bodies onto the chain in order, in one transaction: all of them, or none.
 
         One commit is one sync of the file, the largest part of an append: a batch hands over every record
-        that is ready at once (group commit), and each is still durable before its result file is written.
+        that is ready at once (group commit), and each is still durable before its result file is put in place.
+        `before_commit(stored)` runs inside the transaction, once the records are sealed: what it raises rolls
+        them back, so a result that cites its record can be written (and fail, on a full disk) before the
+        record is kept.
         """
         if not bodies:
             return []
@@ -279,6 +288,8 @@ class Ledger:
                     "INSERT OR REPLACE INTO chain_head (one, count, hash, schema) VALUES (1, ?, ?, ?)",
                     (walk.count, walk.head, schema),
                 )
+                if before_commit is not None:
+                    before_commit(stored)
             self._written = written
         except (sqlite3.OperationalError, sqlite3.IntegrityError) as exc:  # busy, locked, full, a racing insert
             raise LedgerUnavailable(f"{self.path}: cannot append to the ledger ({exc})") from None
@@ -418,10 +429,13 @@ def _text(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-def record_decision(pack: Pack, evaluation: Evaluation, ledger: Ledger | Path) -> StoredRecord:
+def record_decision(
+    pack: Pack, evaluation: Evaluation, ledger: Ledger | Path, before_commit: BeforeCommit | None = None
+) -> StoredRecord:
     """Append the decision record of one scored pack to `ledger` (an open Ledger, or the path of one, opened and
-    closed here); returns it as stored (id, hash, record). The one place a single decision is recorded."""
+    closed here); returns it as stored (id, hash, record). The one place a single decision is recorded.
+    `before_commit` (see Ledger.append_many) writes what must exist before the record may."""
     if isinstance(ledger, Ledger):
-        return ledger.append(build_record(pack, evaluation))
+        return ledger.append(build_record(pack, evaluation), before_commit)
     with Ledger(ledger) as book:
-        return book.append(build_record(pack, evaluation))
+        return book.append(build_record(pack, evaluation), before_commit)

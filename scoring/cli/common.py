@@ -45,12 +45,42 @@ def appended_message(stored: StoredRecord, path: Path) -> str:
     return f"Decision record {stored.id} (sha256 {stored.hash}) appended to ledger {path}"
 
 
-def emit(text: str, output: Path | None) -> None:
-    """Print `text`, or write it whole to `output` (a path that cannot be written is an input error)."""
+def emit(text: str, output: Path | None, fmt: str | None = None) -> None:
+    """Print `text`, or write it whole to `output` (a path that cannot be written is an input error) and say
+    so on stderr."""
     if output is None:
         click.echo(text, nl=False)
     else:
         write_atomic(output, text)
+        wrote(output, fmt)
+
+
+def wrote(output: Path, fmt: str | None) -> None:
+    """What a command says on stderr once it has written its output to a file."""
+    what = f"{fmt} " if fmt else ""
+    click.echo(f"Wrote {what}output to {output}", err=True)
+
+
+# The extensions a format is inferred from; `.txt` is the command's own text format.
+EXTENSIONS = {".html": "html", ".htm": "html", ".json": "json", ".csv": "csv", ".md": "markdown", ".txt": "text"}
+
+
+def chosen_format(fmt: str, output: Path | None, text: str, choices: tuple[str, ...] | list[str]) -> str:
+    """The format to write: --format when typed, else the one `--output`'s extension names (`report.html` is
+    HTML), else the default. A typed --format that contradicts a known extension is refused."""
+    named = EXTENSIONS.get(output.suffix.lower()) if output is not None else None
+    if named == "text":
+        named = text
+    if named is not None and named not in choices:
+        named = None
+    if given("fmt"):
+        if named is not None and named != fmt:
+            raise click.UsageError(
+                f"--format {fmt} contradicts --output {output}, whose extension means {named}: give one, or "
+                "make them agree."
+            )
+        return fmt
+    return named or fmt
 
 
 def pack_argument(func: F) -> F:
@@ -62,7 +92,8 @@ def output_option(func: F) -> F:
         "--output",
         "-o",
         type=click.Path(dir_okay=False, path_type=Path),
-        help="Write to FILE (atomically: the whole file or nothing) instead of standard output.",
+        help="Write to FILE (atomically: the whole file or nothing; a regular file or a new path only) instead "
+        "of standard output.",
     )(func)
 
 
