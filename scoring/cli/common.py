@@ -14,6 +14,7 @@ from click.core import ParameterSource
 from ..audit.location import ledger_path
 from ..errors import TenderscoreError
 from ..files import write_atomic
+from ..safe_text import safe_text
 
 if TYPE_CHECKING:
     from ..audit.ledger import StoredRecord
@@ -21,9 +22,15 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def say(text: str, nl: bool = True, err: bool = False) -> None:
+    """Print text for people (stdout, or stderr with err): every command's output leaves through here or
+    `emit`, with no control character a terminal would act on (a bidder's name may hold escape sequences)."""
+    click.echo(safe_text(text), nl=nl, err=err)
+
+
 def fail(lines: list[str], code: int) -> None:
     for line in lines:
-        click.echo(f"Error: {line}", err=True)
+        say(f"Error: {line}", err=True)
     sys.exit(code)
 
 
@@ -49,16 +56,16 @@ def emit(text: str, output: Path | None, fmt: str | None = None) -> None:
     """Print `text`, or write it whole to `output` (a path that cannot be written is an input error) and say
     so on stderr."""
     if output is None:
-        click.echo(text, nl=False)
+        say(text, nl=False)
     else:
-        write_atomic(output, text)
+        write_atomic(output, safe_text(text))
         wrote(output, fmt)
 
 
 def wrote(output: Path, fmt: str | None) -> None:
     """What a command says on stderr once it has written its output to a file."""
     what = f"{fmt} " if fmt else ""
-    click.echo(f"Wrote {what}output to {output}", err=True)
+    say(f"Wrote {what}output to {output}", err=True)
 
 
 # The extensions a format is inferred from; `.txt` is the command's own text format.

@@ -19,7 +19,7 @@ from ..output import RecordRef
 from ..output.html import render_scored_html
 from ..output.ledger_view import render_entries, render_record
 from .batching import check_and_report
-from .common import chosen_format, emit, format_option, jobs_option, ledger_option, output_option, user_errors
+from .common import chosen_format, emit, format_option, jobs_option, ledger_option, output_option, say, user_errors
 
 SHOW_FORMATS = ("text", "json", "html")
 
@@ -53,7 +53,7 @@ def list_records(ledger: Path, fmt: str) -> None:
     """
     with Ledger(ledger, create=False) as book:
         entries = book.entries()
-    click.echo(render_entries(entries, fmt), nl=False)
+    say(render_entries(entries, fmt), nl=False)
 
 
 @ledger.command("show")
@@ -130,4 +130,4 @@ def verify(records: tuple[str, ...], jobs: int | None, ledger: Path) -> None:
     with Ledger(ledger, create=False) as book:
         report = book.verify()
     head = "empty" if report.head is None else f"head {report.head}"
-    click.echo(f"Ledger {book.path}: {plural(report.count, 'record')}, chain intact, {head}")
+    say(f"Ledger {book.path}: {plural(report.count, 'record')}, chain intact, {head}")

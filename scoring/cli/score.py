@@ -18,6 +18,7 @@ from .common import (
     jobs_option,
     ledger_option,
     output_option,
+    say,
     user_errors,
     wrote,
 )
@@ -121,9 +122,9 @@ def score(
         else:
             from ..audit import record_decision
 
-            click.echo(appended_message(record_decision(loaded, evaluation, ledger, deliver), ledger), err=True)
+            say(appended_message(record_decision(loaded, evaluation, ledger, deliver), ledger), err=True)
         if pending is None:
-            click.echo(rendered[-1], nl=False)
+            say(rendered[-1], nl=False)
         else:
             pending.publish()
             if not pending.streams:
@@ -166,7 +167,7 @@ def _score_many(
     records = [o.record_id for o in outcomes if o.record_id is not None]
     if book is not None and records:
         which = f"record {records[0]}" if len(records) == 1 else f"records {records[0]} to {records[-1]}"
-        click.echo(f"Decision {which} appended to ledger {book.path}", err=True)
+        say(f"Decision {which} appended to ledger {book.path}", err=True)
     code = batch_exit_code(outcomes)
     if code:
         sys.exit(code)

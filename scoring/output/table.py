@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from tabulate import tabulate
@@ -54,9 +55,20 @@ def _excluded_lines(result: Result) -> list[str]:
     ]
 
 
+# Markdown passes raw HTML and links through: a bidder named "<script>..." or "[x](javascript:...)" must be
+# text. Entities for the HTML brackets (and an & that would start an entity), backslashes for the link brackets
+# and the backslash itself; "Brennan & Shaw" stays as written.
+_MARKDOWN = str.maketrans({"\\": "\\\\", "[": "\\[", "]": "\\]", "<": "&lt;", ">": "&gt;"})
+_ENTITY = re.compile(r"&(?=#?\w+;)")
+
+
+def _markdown_text(text: str) -> str:
+    return _ENTITY.sub("&amp;", text).translate(_MARKDOWN)
+
+
 def _markdown_cell(text: str) -> str:
     # A bidder called "Acme | Sons" must not add a column and shift every figure after it.
-    return text.replace("|", "\\|")
+    return _markdown_text(text).replace("|", "\\|")
 
 
 def _heading(result: Result) -> str:
@@ -80,12 +92,17 @@ def render_table(result: Result) -> str:
 
 
 def render_markdown(result: Result) -> str:
-    parts = [f"# {result.tender.id} {result.tender.title}", "", _heading(result), ""]
+    parts = [
+        f"# {_markdown_text(f'{result.tender.id} {result.tender.title}')}",
+        "",
+        _markdown_text(_heading(result)),
+        "",
+    ]
     if result.eligible:
         rows = _rows(result, _markdown_cell)
         parts.append(tabulate(rows, headers=HEADERS, tablefmt="github", disable_numparse=True, colalign=ALIGN))
         parts.append("")
-    parts.append(summary_line(result))
+    parts.append(_markdown_text(summary_line(result)))
     parts.append("")
-    parts += [f"- {line}" for line in _excluded_lines(result) + _policy_lines(result)]
+    parts += [f"- {_markdown_text(line)}" for line in _excluded_lines(result) + _policy_lines(result)]
     return "\n".join(parts) + "\n"
