@@ -10,6 +10,7 @@ from tabulate import tabulate
 from ..numbers import ZERO, fmt2, fmt_gbp, fmt_money, fmt_plain
 from ..published import summary_line
 from ..result import Result
+from .words import in_words
 
 HEADERS = ["Rank", "Bidder", "Price £", "Price pts", "Quality", "Social value", "Total", "Flags"]
 # Figures line up on the right, as in any spreadsheet a panel is used to; text stays on the left.
@@ -26,7 +27,7 @@ def _rows(result: Result, text: Callable[[str], str] = str) -> list[list[str]]:
             fmt2(b.quality_points or ZERO),
             fmt2(b.sv_points or ZERO),
             fmt2(b.total or ZERO),
-            ", ".join(f.code for f in b.flags),
+            ", ".join(in_words(f.code) for f in b.flags),
         ]
         for b in result.eligible
     ]
@@ -50,7 +51,7 @@ def _excluded_lines(result: Result) -> list[str]:
     return [
         f"Excluded: {b.bidder} ({b.bid_id}): "
         + " ".join(e.reason for e in b.excluded_reasons)
-        + (f" Flags: {', '.join(f.code for f in b.flags)}." if b.flags else "")
+        + (f" Flags: {', '.join(in_words(f.code) for f in b.flags)}." if b.flags else "")
         for b in result.excluded
     ]
 
