@@ -15,7 +15,7 @@ from . import facts, points
 from .errors import PolicyRefused, RulesetError
 from .numbers import ZERO, fmt_gbp
 from .pack import Pack
-from .panel import IndividualScore, individual_scores
+from .panel import DeclaredConflict, IndividualScore, individual_scores
 from .ranking import rank
 from .result import (
     BidResult,
@@ -38,7 +38,7 @@ class Evaluation:
     trace: Trace
     # The evaluators' own scores behind each consensus score, by (bid, question): explain and the HTML report
     # show them beside the figures they produced.
-    panel: dict[tuple[str, str], list[IndividualScore]] = field(default_factory=dict)
+    panel: dict[tuple[str, str], list[IndividualScore | DeclaredConflict]] = field(default_factory=dict)
 
 
 def evaluate(pack: Pack) -> Evaluation:

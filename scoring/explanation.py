@@ -27,10 +27,12 @@ from .result import BidResult, CommitmentValue, QuestionScore, Result, ThemeScor
 if TYPE_CHECKING:
     from ..engine import Firing
     from .evaluate import Evaluation
+    from .panel.consensus import DeclaredConflict
     from .panel.reading import IndividualScore
 
 Firings = Sequence[Mapping[str, Any]]  # each firing as a decision record keeps it (audit.record.firing_entry)
-PanelScores = Mapping[tuple[str, str], Sequence["IndividualScore"]]  # (bid, question) -> the evaluators' scores
+# (bid, question) -> the evaluators' scores, and the conflicted evaluators who left it blank (score None).
+PanelScores = Mapping[tuple[str, str], Sequence["IndividualScore | DeclaredConflict"]]
 
 
 @dataclass(frozen=True)
@@ -228,7 +230,12 @@ class _Explainer:
         behind = self.panel.get((self.bid.bid_id, q.id), ())
         if behind:
             out["panel_scores"] = [
-                {"evaluator": s.evaluator, "score": fmt_plain(s.score), "comment": s.comment, "set_aside": s.set_aside}
+                {
+                    "evaluator": s.evaluator,
+                    "score": None if s.score is None else fmt_plain(s.score),
+                    "comment": s.comment,
+                    "set_aside": s.set_aside,
+                }
                 for s in behind
             ]
         minimum = f"minimum {fmt_plain(q.min_score)}: {'met' if met else 'not met'}"

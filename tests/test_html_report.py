@@ -405,15 +405,21 @@ def test_breakdowns_show_each_evaluators_score_as_explain_does(tmp_path: Path) -
     peak = parse(shown.read_text(encoding="utf-8")).find("details", data_bid="peak")
     q2 = next(row for row in peak.find_all("tr") if row.find("th").text().startswith("Q2 "))
     # From fixtures/stockport-panel/panel: ahmed and beth each scored peak's Q2 a 4; chen declared a conflict
-    # with peak and scored nothing, dana was not assigned Q2.
+    # with peak and left it blank, which the page says (issue 13, item 4); dana was not assigned Q2.
     assert [n.text() for n in q2.iter() if "data-panel-score" in n.attrs] == [
         "Panel: ahmed scored 4: Newest fleet; all low-floor",
         "Panel: beth scored 4: Fully accessible fleet with tracked maintenance",
+        "Panel: chen declared a conflict of interest with bid peak and did not score it",
     ]
     explained = load_json(invoke("explain", panel_pack, "--bid", "peak", "--format", "json").stdout)
     for question in explained["questions"]:
         row = next(r for r in peak.find_all("tr") if r.find("th").text().startswith(f"{question['id']} "))
-        expected = [f"Panel: {s['evaluator']} scored {s['score']}: {s['comment']}" for s in question["panel_scores"]]
+        expected = [
+            f"Panel: {s['set_aside']}"
+            if s["score"] is None
+            else f"Panel: {s['evaluator']} scored {s['score']}: {s['comment']}"
+            for s in question["panel_scores"]
+        ]
         assert [n.text() for n in row.iter() if "data-panel-score" in n.attrs] == expected, question["id"]
 
 

@@ -102,6 +102,9 @@ def _question_lines(q: Mapping[str, Any]) -> list[str]:
     if q["rationale"]:
         lines.append(f"{'':10}  rationale: {q['rationale']}")
     for s in q.get("panel_scores", []):
+        if s["score"] is None:  # a declared conflict, the item left blank as the sheet asks
+            lines.append(f"{'':10}  panel: {s['set_aside']}")
+            continue
         aside = f", set aside: {s['set_aside']}" if s["set_aside"] else ""
         comment = f": {s['comment']}" if s["comment"] else ""
         lines.append(f"{'':10}  panel: {s['evaluator']} scored {s['score']}{aside}{comment}")
