@@ -1,6 +1,7 @@
 """`--output` writes through a partial file only onto a regular file or a new path (issue 13, item 13): a FIFO,
 a folder or a symlink to anything but a regular file is refused untouched; a symlink to a regular file keeps
-being a symlink; `-o /dev/stdout` streams to standard output. (No test touches the real /dev/null.)"""
+being a symlink; `-o /dev/stdout` streams to standard output. (No test names the real /dev/null or
+/dev/stdout: run against a build without the fix, --output would replace them.)"""
 
 from __future__ import annotations
 
@@ -55,12 +56,17 @@ def test_a_symlink_to_a_regular_file_is_written_through_and_stays_a_link(tmp_pat
     assert real.read_text(encoding="utf-8").startswith("{")
 
 
-def test_dev_stdout_streams_to_standard_output(tmp_path: Path) -> None:
+def test_standard_output_named_as_a_path_streams_to_it(tmp_path: Path) -> None:
+    # A link of our own made as /dev/stdout is (to /proc/self/fd/1): a build that replaced what --output names
+    # would replace this link, never the real /dev/stdout, which tests must not touch.
+    stdout_link = tmp_path / "stdout"
+    stdout_link.symlink_to("/proc/self/fd/1")
     run = [sys.executable, "-c", "from tenderscore.scoring.cli import main; main()", "score", str(STOCKPORT_PACK)]
     printed = subprocess.run([*run, "--no-ledger", "--format", "json"], capture_output=True, check=False)
     streamed = subprocess.run(
-        [*run, "--no-ledger", "--format", "json", "--output", "/dev/stdout"], capture_output=True, check=False
+        [*run, "--no-ledger", "--format", "json", "--output", str(stdout_link)], capture_output=True, check=False
     )
+    assert stdout_link.is_symlink()
     assert streamed.returncode == 0, streamed.stderr
     assert streamed.stdout == printed.stdout and streamed.stdout.startswith(b"{")
     # Standard output redirected to a file: the same file named again is written through standard output, once.
