@@ -121,14 +121,15 @@ def moderate(
             own.get(question, scale),
             amber_from,
             red_over,
-            _conflicted(reading, bid, question),
+            conflicted_evaluators(reading, bid, question),
         )
         for (bid, question), found in reading.scores.items()
     )
     return Moderation(scale, amber_from, red_over, reading, items)
 
 
-def _conflicted(reading: PanelReading, bid: str, question: str) -> tuple[str, ...]:
+def conflicted_evaluators(reading: PanelReading, bid: str, question: str) -> tuple[str, ...]:
+    """The evaluators assigned an item who declared a conflict of interest with its bid, in the panel's order."""
     return tuple(
         sheet.evaluator.id
         for sheet in reading.sheets
