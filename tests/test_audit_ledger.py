@@ -50,6 +50,14 @@ def raw(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def stored_record(path: Path, record_id: int) -> Any:
+    conn = raw(path)
+    try:
+        return json.loads(conn.execute("SELECT record FROM records WHERE id = ?", (record_id,)).fetchone()[0])
+    finally:
+        conn.close()  # Python 3.13 warns of a connection left to the garbage collector
+
+
 def tamper(path: Path, record_id: int, change: Change) -> None:
     conn = raw(path)
     (text,) = conn.execute("SELECT record FROM records WHERE id = ?", (record_id,)).fetchone()
@@ -114,9 +122,9 @@ def test_a_changed_record_fails_verify_naming_it(tmp_path: Path, small_pack: Pat
     path = tmp_path / "ledger.sqlite3"
     fill(path, small_pack, 3)
     assert invoke("ledger", "verify", "--ledger", path).exit_code == 0
-    before = json.loads(raw(path).execute("SELECT record FROM records WHERE id = 2").fetchone()[0])
+    before = stored_record(path, 2)
     tamper(path, 2, change)
-    after = json.loads(raw(path).execute("SELECT record FROM records WHERE id = 2").fetchone()[0])
+    after = stored_record(path, 2)
     assert after != before  # the edit really landed
     stderr = verify_fails(path)
     assert f"record 2: {why}" in stderr
