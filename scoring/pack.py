@@ -6,15 +6,14 @@ exactly the same pack without touching the disk.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from ..engine import sha256_hex
-from ..engine.numbers import to_engine_number
 from .errors import InputError, Problem, RulesetError
 from .models import Bid, ScoreRow, Tender
 from .numbers import ZERO
@@ -27,9 +26,10 @@ from .panel import (
     tender_panel_problems,
     workbook_text,
 )
+from .panel.scale import Scale
 from .ruleset import LoadedRuleset, resolve_ruleset
 from .validation import pydantic_problems
-from .yamlio import load_mapping_text, parse_csv, read_utf8
+from .yamlio import load_mapping_text, parse_csv, read_bytes, read_utf8, undecodable
 
 TENDER_FILE = "tender.yaml"
 SCORES_FILE = "scores.csv"
@@ -79,35 +79,71 @@ class Pack:
 RulesetResolver = Callable[[str, Path | None], LoadedRuleset]
 
 
+def shown_path(path: Path) -> str:
+    """A path as text that can be printed and stored: bytes of a name that are not UTF-8 become U+FFFD."""
+    return os.fsencode(path).decode("utf-8", errors="replace").rstrip("/") or "/"
+
+
+def _link_problem(path: Path, root: Path, label: str) -> Problem | None:
+    """A symbolic link inside the pack that leaves it, or leads nowhere; None for anything else.
+
+    A pack's files go into its decision record: a link to a file outside the pack (a key, another tender's bid)
+    would put that file's text into the record, and a broken link would silently drop a bid.
+    """
+    try:
+        target = path.resolve()
+        exists = target.exists()
+    except (OSError, RuntimeError):  # a loop of links, or a target that cannot be looked at
+        return Problem(label, "", "a symbolic link that cannot be followed (a loop of links?)")
+    if target != root and root not in target.parents:
+        return Problem(label, "", f"a symbolic link to {shown_path(target)}, outside the pack: copy the file in")
+    if not exists:
+        return Problem(label, "", f"a broken symbolic link (its target {shown_path(target)} does not exist)")
+    return None
+
+
 def read_pack_files(folder: Path) -> dict[str, str]:
     """Every file of a pack folder that tenderscore reads, by its name inside the pack."""
+    display = shown_path(folder)
     if not folder.is_dir():
-        raise InputError([Problem(str(folder), "", "expected a tender pack folder (tender.yaml, bids/, scores.csv)")])
+        raise InputError([Problem(display, "", "expected a tender pack folder (tender.yaml, bids/, scores.csv)")])
     files: dict[str, str] = {}
     problems: list[Problem] = []
+    root = folder.resolve()
     # (name in the pack, path); names are built, not derived with relative_to (a sixth of reading a pack).
     candidates = [(name, folder / name) for name in (TENDER_FILE, SCORES_FILE)]
     for sub, suffixes in (("bids", BID_SUFFIXES), ("panel", (".csv", ".xlsx"))):
         try:
+            if (folder / sub).is_symlink():
+                problem = _link_problem(folder / sub, root, f"{display}/{sub}")
+                if problem is not None:
+                    problems.append(problem)
+                    continue
             if (folder / sub).is_dir():
                 # Skipping hidden files and Excel's `~$name.xlsx` owner files, which exist while a sheet is open.
-                candidates += [
-                    (f"{sub}/{p.name}", p)
-                    for p in sorted(
-                        p
-                        for p in (folder / sub).iterdir()
-                        if p.suffix.lower() in suffixes and p.is_file() and not p.name.startswith(("~$", "."))
-                    )
-                ]
+                found = sorted(
+                    p
+                    for p in (folder / sub).iterdir()
+                    if p.suffix.lower() in suffixes
+                    and (p.is_file() or p.is_symlink())
+                    and not p.name.startswith(("~$", "."))
+                )
+                candidates += [(f"{sub}/{p.name}", p) for p in found]
         except OSError as exc:
-            problems.append(Problem(f"{folder}/{sub}", "", f"cannot be read: {exc.strerror}"))
+            problems.append(Problem(f"{display}/{sub}", "", f"cannot be read: {exc.strerror}"))
     for name, path in candidates:
+        label = f"{display}/{name}"
         try:
+            if path.is_symlink():
+                problem = _link_problem(path, root, label)
+                if problem is not None:
+                    problems.append(problem)
+                    continue
             if not path.is_file():
                 continue
             if path.suffix.lower() == ".xlsx":
                 # A workbook enters the pack (and any decision record) as the text of what was written on it.
-                text, problem = workbook_text(path.read_bytes(), f"{folder}/{name}")
+                text, problem = workbook_text(read_bytes(path), label)
                 if problem is not None:
                     problems.append(problem)
                 elif text is not None:
@@ -115,9 +151,9 @@ def read_pack_files(folder: Path) -> dict[str, str]:
                 continue
             files[name] = read_utf8(path)
         except UnicodeDecodeError as exc:
-            problems.append(Problem(f"{folder}/{name}", "", f"expected UTF-8 text, found a bad byte at {exc.start}"))
+            problems.append(Problem(label, "", undecodable(exc.object, exc.start)))
         except OSError as exc:
-            problems.append(Problem(f"{folder}/{name}", "", f"cannot be read: {exc.strerror}"))
+            problems.append(Problem(label, "", f"cannot be read: {exc.strerror}"))
     if problems:
         raise InputError(problems)
     return files
@@ -128,7 +164,7 @@ def load_pack(folder: Path, consensus: bool = True) -> Pack:
 
     `consensus=False` reads the tender, ruleset and bids only: what the panel works from before scores exist.
     """
-    return build_pack(read_pack_files(folder), str(folder).rstrip("/"), base_dir=folder, consensus=consensus)
+    return build_pack(read_pack_files(folder), shown_path(folder), base_dir=folder, consensus=consensus)
 
 
 def build_pack(
@@ -280,8 +316,14 @@ class _Builder:
         questions = {q.id for q in tender.all_questions()}
         if not questions:
             if SCORES_FILE in self.files:
-                # Scores for a tender with no questions mean the tender lost its questions, or the pack its way.
-                self.add(SCORES_FILE, "", "expected no consensus scores: the tender has no scored questions")
+                rows, problems = parse_csv(
+                    self.files[SCORES_FILE], self.label(SCORES_FILE), ["bid", "question", "score"], ["rationale"]
+                )
+                self.problems += problems
+                if rows:
+                    # Scores for a tender with no questions mean the tender lost its questions, or the pack its
+                    # way; a header with no rows (a price-only call-off's template) holds none.
+                    self.add(SCORES_FILE, "", "expected no consensus scores: the tender has no scored questions")
             return {}
         if ruleset is not None:
             bidders = {entry.bid_id: entry.bid.bidder for entry in bids}
@@ -302,27 +344,14 @@ class _Builder:
         )
         self.problems += problems
         bid_ids = {entry.bid_id for entry in bids}
-        scale = tender.quality.scale_max
+        scale = Scale.of(tender)
         scores: dict[tuple[str, str], ScoreRow] = {}
         rejected: set[tuple[str, str]] = set()  # reported once as a bad score, not again as a missing one
         for row in rows:
             where = f"line {row['_line']}"
-            try:
-                value = Decimal(row["score"])
-                if not value.is_finite():
-                    raise InvalidOperation
-            except InvalidOperation:
-                self.add(SCORES_FILE, f"{where}: score", f"expected a number from 0 to {scale}, found {row['score']!r}")
-                rejected.add((row["bid"], row["question"]))
-                continue
-            try:
-                to_engine_number(value)
-            except ValueError as exc:
-                self.add(SCORES_FILE, f"{where}: score", f"expected a number the rules can compare exactly ({exc})")
-                rejected.add((row["bid"], row["question"]))
-                continue
-            if not ZERO <= value <= scale:
-                self.add(SCORES_FILE, f"{where}: score", f"expected a number from 0 to {scale}, found {row['score']}")
+            value, message = scale.read(row["score"])
+            if value is None:
+                self.add(SCORES_FILE, f"{where}: score", message)
                 rejected.add((row["bid"], row["question"]))
                 continue
             if row["bid"] in self.invalid_bids:
