@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from ..engine.numbers import SIGNIFICANT_DIGITS, to_engine_number
 from .numbers import NotNumberText, bounded, read_decimal
+from .yamlio import MAX_DEPTH, too_deep
 
 # Commas are accepted only where they separate thousands: "1150000,50" is a decimal comma, not £115 million.
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
@@ -226,6 +227,8 @@ class Bid(Strict):
     @classmethod
     def _matchable(cls, facts: dict[str, Any]) -> dict[str, Any]:
         # Facts go to durable-rules as they are; a value it cannot match on must fail here, by name.
+        if too_deep(facts):  # the readers refuse this already; a bid built in Python must not recurse away either
+            raise ValueError(f"expected facts nested at most {MAX_DEPTH} deep, found deeper ones")
         for key, value in facts.items():
             _fact_value(value, key)
         count = _leaf_count(facts)

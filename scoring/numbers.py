@@ -51,7 +51,8 @@ def read_decimal(text: str) -> Decimal:
     stripped = text.strip()
     match = _NUMBER_TEXT.fullmatch(stripped)
     if match is None:
-        raise NotNumberText(f"expected a number (digits 0-9, a point for decimals), found {_shown(text)}")
+        ascii_only = " in the digits 0-9" if any(ch.isdigit() and not ch.isascii() for ch in stripped) else ""
+        raise NotNumberText(f"expected a number{ascii_only}, found {_shown(text)}")
     if len(match["exponent"] or "") > 4:
         raise ValueError(_too_many_places(stripped))
     try:

@@ -6,7 +6,9 @@ exactly the same pack without touching the disk.
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,6 +65,9 @@ class Pack:
     files: tuple[InputFile, ...]
     extra: dict[str, object] = field(default_factory=dict)
     panel: PanelConsensus | None = None  # the evaluators' sheets behind the consensus, when the pack has them
+    # What scores as the spec says but is probably a mistake (a commitment to a code the catalogue lacks):
+    # commands print these on stderr; they change nothing in the result.
+    warnings: tuple[Problem, ...] = ()
 
     def file_label(self, name: str) -> str:
         return f"{self.display}/{name}"
@@ -183,6 +188,7 @@ class _Builder:
         self.files = files
         self.display = display
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
         self.panel: PanelConsensus | None = None
         # Ids of bid files already reported as invalid: their score rows are not reported again as unknown bids.
         self.invalid_bids: set[str] = set()
@@ -208,7 +214,9 @@ class _Builder:
         if self.problems or tender is None or ruleset is None:
             raise InputError(self.problems)
         ordered = tuple(InputFile(name, self.files[name]) for name in sorted(self.files))
-        return Pack(self.display, tender, ruleset, tuple(bids), scores, ordered, panel=self.panel)
+        return Pack(
+            self.display, tender, ruleset, tuple(bids), scores, ordered, panel=self.panel, warnings=tuple(self.warnings)
+        )
 
     def tender(self) -> Tender | None:
         if TENDER_FILE not in self.files:
@@ -303,12 +311,38 @@ class _Builder:
 
     def check_bids(self, tender: Tender, ruleset: LoadedRuleset, bids: list[BidEntry]) -> None:
         for entry in bids:
+            self.unknown_measures(entry, ruleset)
             for gate in entry.bid.gates:
                 if gate not in tender.gates:
                     listed = ", ".join(tender.gates) or "none"
                     self.add(entry.file, f"gates.{gate}", f"expected a gate the tender lists ({listed})")
         for where, message in tender_panel_problems(tender, [entry.bid_id for entry in bids]):
             self.add(TENDER_FILE, where, message)
+
+    def unknown_measures(self, entry: BidEntry, ruleset: LoadedRuleset) -> None:
+        """Warn of each commitment to a code the catalogue lacks: the spec counts it for nothing (and the ruleset
+        flags it), so a typo such as NTl for NT1 silently costs a bid the commitment's whole value."""
+        lines = self.files[entry.file].split("\n")
+        after = 0  # commitments are found in order: each is looked for below the one before
+        for index, commitment in enumerate(entry.bid.commitments):
+            code = commitment.measure
+            if code in ruleset.measures:
+                continue
+            token = re.compile(r"(?<![\w.-])" + re.escape(code) + r"(?![\w.-])")
+            line = next((n for n in range(after, len(lines)) if "measure" in lines[n] and token.search(lines[n])), None)
+            where = f"commitments[{index}].measure"
+            if line is not None:
+                after = line + 1
+                where = f"line {line + 1}: {where}"
+            guess = nearest_code(code, list(ruleset.measures))
+            hint = f"; did you mean {guess}?" if guess else ""
+            self.warnings.append(
+                Problem(
+                    self.label(entry.file),
+                    where,
+                    f"{code!r} is not a measure of ruleset {ruleset.id}, so this commitment counts for nothing" + hint,
+                )
+            )
 
     def scores(
         self, tender: Tender, bids: list[BidEntry], ruleset: LoadedRuleset | None
@@ -385,6 +419,20 @@ class _Builder:
         if self.panel is not None and self.panel.moderation is not None:
             self.problems += rationale_problems(scores, self.panel.moderation, self.label(SCORES_FILE))
         return scores
+
+
+# Characters typed for one another (l and 1, O and 0): NTl is NT1, not NT8, though difflib rates both alike.
+_LOOKALIKES = str.maketrans({"l": "1", "I": "1", "i": "1", "|": "1", "O": "0", "o": "0"})
+
+
+def nearest_code(code: str, known: list[str]) -> str | None:
+    """The catalogue code `code` was most likely meant to be, or None when none is close."""
+    plain = {k.translate(_LOOKALIKES).upper(): k for k in known}
+    typed = code.translate(_LOOKALIKES).upper()
+    if typed in plain:
+        return plain[typed]
+    guess = difflib.get_close_matches(typed, list(plain), n=1, cutoff=0.6)
+    return plain[guess[0]] if guess else None
 
 
 def discover_packs(paths: Iterable[Path]) -> list[Path]:

@@ -9,13 +9,20 @@ import click
 
 from ..errors import InputError, Problem
 from ..output import FORMATS
-from .common import appended_message, format_option, given, jobs_option, ledger_option, output_option, user_errors
+from .common import (
+    PackFolder,
+    appended_message,
+    format_option,
+    given,
+    jobs_option,
+    ledger_option,
+    output_option,
+    user_errors,
+)
 
 
 @click.command()
-@click.argument(
-    "packs", metavar="PACK...", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path)
-)
+@click.argument("packs", metavar="PACK...", nargs=-1, required=True, type=PackFolder())
 @format_option(FORMATS, "table", "How to print the result.")
 @output_option
 @click.option(
@@ -78,6 +85,8 @@ def score(
         return
     (pack,) = packs
     loaded = load_pack(pack)
+    for warning in loaded.warnings:  # a probable mistake that scores as the spec says: said, never silent
+        click.echo(f"Warning: {warning}", err=True)
     evaluation = evaluate(loaded)
     # The output file is claimed before the record is appended: a path that cannot be written fails with
     # nothing recorded, so the ledger never holds a decision whose result its user did not receive.
