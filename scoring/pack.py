@@ -126,12 +126,11 @@ def read_pack_files(folder: Path) -> dict[str, str]:
                     continue
             if (folder / sub).is_dir():
                 # Skipping hidden files and Excel's `~$name.xlsx` owner files, which exist while a sheet is open.
+                # Anything but a folder is a candidate: a FIFO or device named like a bid is refused, not skipped.
                 found = sorted(
                     p
                     for p in (folder / sub).iterdir()
-                    if p.suffix.lower() in suffixes
-                    and (p.is_file() or p.is_symlink())
-                    and not p.name.startswith(("~$", "."))
+                    if p.suffix.lower() in suffixes and not p.name.startswith(("~$", ".")) and not p.is_dir()
                 )
                 candidates += [(f"{sub}/{p.name}", p) for p in found]
         except OSError as exc:
@@ -144,8 +143,8 @@ def read_pack_files(folder: Path) -> dict[str, str]:
                 if problem is not None:
                     problems.append(problem)
                     continue
-            if not path.is_file():
-                continue
+            if not path.exists() or path.is_dir():
+                continue  # a missing tender.yaml or scores.csv is reported when the pack is built
             if path.suffix.lower() == ".xlsx":
                 # A workbook enters the pack (and any decision record) as the text of what was written on it.
                 text, problem = workbook_text(read_bytes(path), label)
