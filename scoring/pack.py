@@ -299,6 +299,9 @@ class _Builder:
                 self.add(
                     TENDER_FILE, "social_value.measures", f"expected measures of ruleset {ruleset.id}, found {code!r}"
                 )
+        for gate in sorted({gate for gate in tender.gates if tender.gates.count(gate) > 1}):
+            # Each gate becomes one fact of the bid's session: a second would be refused by the engine, unnamed.
+            self.add(TENDER_FILE, "gates", f"expected each gate once, found {gate!r} twice or more")
         for gate in tender.gates:
             if gate not in ruleset.model.gates:
                 known = ", ".join(ruleset.model.gates) or "none"
