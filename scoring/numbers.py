@@ -35,9 +35,9 @@ def bounded(dec: Decimal) -> Decimal:
     """`dec`, or ValueError when it is not finite or reaches beyond MAX_PLACES in either direction."""
     if not dec.is_finite():
         raise ValueError(f"expected a finite number, found {dec}")
-    exponent = dec.as_tuple().exponent
-    assert isinstance(exponent, int)  # finite
-    if exponent < -MAX_PLACES or dec.adjusted() >= MAX_PLACES:
+    # The leading digit's place bounds the printed length of any number written without many digits of its own
+    # (a zero's is its exponent: 0E-999999999 is refused too); one written out digit by digit is as long as its text.
+    if not -MAX_PLACES <= dec.adjusted() < MAX_PLACES:
         raise ValueError(_too_many_places(str(dec)))
     return dec
 

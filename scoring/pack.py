@@ -7,8 +7,10 @@ exactly the same pack without touching the disk.
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import re
+import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,37 +117,52 @@ def read_pack_files(folder: Path) -> dict[str, str]:
     files: dict[str, str] = {}
     problems: list[Problem] = []
     root = folder.resolve()
-    # (name in the pack, path); names are built, not derived with relative_to (a sixth of reading a pack).
-    candidates = [(name, folder / name) for name in (TENDER_FILE, SCORES_FILE)]
+    # (name in the pack, path, whether it is a symbolic link: None until looked at); names are built, not derived
+    # with relative_to (a sixth of reading a pack). Folder entries carry their type, so most files cost no stat.
+    candidates: list[tuple[str, Path, bool | None]] = [
+        (name, folder / name, None) for name in (TENDER_FILE, SCORES_FILE)
+    ]
     for sub, suffixes in (("bids", BID_SUFFIXES), ("panel", (".csv", ".xlsx"))):
+        subdir = folder / sub
         try:
-            if (folder / sub).is_symlink():
-                problem = _link_problem(folder / sub, root, f"{display}/{sub}")
+            if subdir.is_symlink():
+                problem = _link_problem(subdir, root, f"{display}/{sub}")
                 if problem is not None:
                     problems.append(problem)
                     continue
-            if (folder / sub).is_dir():
-                # Skipping hidden files and Excel's `~$name.xlsx` owner files, which exist while a sheet is open.
-                # Anything but a folder is a candidate: a FIFO or device named like a bid is refused, not skipped.
-                found = sorted(
-                    p
-                    for p in (folder / sub).iterdir()
-                    if p.suffix.lower() in suffixes and not p.name.startswith(("~$", ".")) and not p.is_dir()
-                )
-                candidates += [(f"{sub}/{p.name}", p) for p in found]
+            if subdir.is_dir():
+                with os.scandir(subdir) as entries:
+                    # Skipping hidden files and Excel's `~$name.xlsx` owner files, which exist while a sheet is
+                    # open. Anything but a folder is a candidate: a FIFO or device named like a bid is refused.
+                    found = sorted(
+                        (entry.name, entry.is_symlink())
+                        for entry in entries
+                        if os.path.splitext(entry.name)[1].lower() in suffixes
+                        and not entry.name.startswith(("~$", "."))
+                        and not entry.is_dir()
+                    )
+                candidates += [(f"{sub}/{entry}", subdir / entry, link) for entry, link in found]
         except OSError as exc:
             problems.append(Problem(f"{display}/{sub}", "", f"cannot be read: {exc.strerror}"))
-    for name, path in candidates:
+    for name, path, link in candidates:
         label = f"{display}/{name}"
         try:
-            if path.is_symlink():
+            if link is None:
+                try:
+                    mode = os.lstat(path).st_mode
+                except FileNotFoundError:
+                    continue  # a missing tender.yaml or scores.csv is reported when the pack is built
+                link = stat.S_ISLNK(mode)
+                if stat.S_ISDIR(mode):
+                    continue
+            if link:
                 problem = _link_problem(path, root, label)
                 if problem is not None:
                     problems.append(problem)
                     continue
-            if not path.exists() or path.is_dir():
-                continue  # a missing tender.yaml or scores.csv is reported when the pack is built
-            if path.suffix.lower() == ".xlsx":
+                if path.is_dir():
+                    continue
+            if name.lower().endswith(".xlsx"):
                 # A workbook enters the pack (and any decision record) as the text of what was written on it.
                 text, problem = workbook_text(read_bytes(path), label)
                 if problem is not None:
@@ -336,7 +353,7 @@ class _Builder:
             if line is not None:
                 after = line + 1
                 where = f"line {line + 1}: {where}"
-            guess = nearest_code(code, list(ruleset.measures))
+            guess = nearest_code(code, tuple(ruleset.measures))
             hint = f"; did you mean {guess}?" if guess else ""
             self.warnings.append(
                 Problem(
@@ -427,7 +444,8 @@ class _Builder:
 _LOOKALIKES = str.maketrans({"l": "1", "I": "1", "i": "1", "|": "1", "O": "0", "o": "0"})
 
 
-def nearest_code(code: str, known: list[str]) -> str | None:
+@functools.lru_cache(maxsize=256)
+def nearest_code(code: str, known: tuple[str, ...]) -> str | None:
     """The catalogue code `code` was most likely meant to be, or None when none is close."""
     plain = {k.translate(_LOOKALIKES).upper(): k for k in known}
     typed = code.translate(_LOOKALIKES).upper()

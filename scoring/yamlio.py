@@ -199,7 +199,11 @@ _SCALARS: dict[str, Any] = {
 _CHECKED_KEYS = (str, int, Decimal, bool)
 
 
-def _walk(node: yaml.Node, loader: Any, collections: set[int] | None) -> Any:
+class _TooDeep(RecursionError):
+    """Lists and mappings nested more than MAX_DEPTH deep, found while walking them."""
+
+
+def _walk(node: yaml.Node, loader: Any, collections: set[int] | None, depth: int = 0) -> Any:
     """The data of a node tree composed by libyaml, built the way DecimalSafeLoader builds it.
 
     PyYAML's constructor costs about 3 times the C parse (a generator and several method calls per node); this
@@ -214,13 +218,17 @@ def _walk(node: yaml.Node, loader: Any, collections: set[int] | None) -> Any:
         if scalar is None:
             raise _Unsupported(tag)
         return scalar(loader, node)
+    if depth >= MAX_DEPTH:
+        raise _TooDeep
     if collections is not None:
         if id(node) in collections:
             raise _Unsupported("an alias of a list or mapping")  # the constructor shares or nests it: left to it
         collections.add(id(node))
     if tag == _SEQ and type(node) is yaml.SequenceNode:
         return [
-            child.value if child.tag == _STR and type(child) is _ScalarNode else _walk(child, loader, collections)
+            child.value
+            if child.tag == _STR and type(child) is _ScalarNode
+            else _walk(child, loader, collections, depth + 1)
             for child in node.value
         ]
     if tag != _MAP or type(node) is not yaml.MappingNode:
@@ -236,7 +244,7 @@ def _walk(node: yaml.Node, loader: Any, collections: set[int] | None) -> Any:
         if value_node.tag == _STR and type(value_node) is _ScalarNode:
             mapping[key] = value_node.value
         else:
-            mapping[key] = _walk(value_node, loader, collections)
+            mapping[key] = _walk(value_node, loader, collections, depth + 1)
     return mapping
 
 
@@ -273,6 +281,10 @@ def _depth_problem(name: str) -> Problem:
     return Problem(name, "", f"expected lists and mappings nested at most {MAX_DEPTH} deep, found deeper ones")
 
 
+def _bounded(data: Any, name: str) -> tuple[Any, Problem | None]:
+    return (None, _depth_problem(name)) if too_deep(data) else (data, None)
+
+
 def _alias_problem(text: str, name: str) -> Problem | None:
     """An alias (*name) makes one YAML node stand for another, so a few hundred bytes can expand to billions of
     values (an alias bomb): no input needs one, so the first is refused with its position."""
@@ -298,29 +310,26 @@ def parse_yaml(text: str, name: str) -> tuple[Any, Problem | None]:
         if alias is not None:
             return None, alias
     try:
-        data, problem = _parse_yaml(text, name)
-    except RecursionError:
+        return _parse_yaml(text, name)
+    except RecursionError:  # _TooDeep from the lean walk, or the full loaders' own recursion
         return None, _depth_problem(name)
-    if problem is None and too_deep(data):
-        return None, _depth_problem(name)
-    return data, problem
 
 
 def _parse_yaml(text: str, name: str) -> tuple[Any, Problem | None]:
     if _FAST_LOADER is not None:
         try:
-            return _lean_load(text), None
+            return _lean_load(text), None  # its walk bounds the depth as it goes
         except RecursionError:
             raise
         except Exception:
             # Whatever the lean walk cannot build, or stops on, the full loaders below build or refuse as before.
             pass
         try:
-            return yaml.load(text, Loader=_FAST_LOADER), None
+            return _bounded(yaml.load(text, Loader=_FAST_LOADER), name)
         except yaml.YAMLError:
             pass
     try:
-        return yaml.load(text, Loader=DecimalSafeLoader), None
+        return _bounded(yaml.load(text, Loader=DecimalSafeLoader), name)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "YAML"
