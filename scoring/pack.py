@@ -341,12 +341,13 @@ class _Builder:
     def unknown_measures(self, entry: BidEntry, ruleset: LoadedRuleset) -> None:
         """Warn of each commitment to a code the catalogue lacks: the spec counts it for nothing (and the ruleset
         flags it), so a typo such as NTl for NT1 silently costs a bid the commitment's whole value."""
-        lines = self.files[entry.file].split("\n")
+        lines: list[str] = []
         after = 0  # commitments are found in order: each is looked for below the one before
         for index, commitment in enumerate(entry.bid.commitments):
             code = commitment.measure
             if code in ruleset.measures:
                 continue
+            lines = lines or self.files[entry.file].split("\n")
             token = re.compile(r"(?<![\w.-])" + re.escape(code) + r"(?![\w.-])")
             line = next((n for n in range(after, len(lines)) if "measure" in lines[n] and token.search(lines[n])), None)
             where = f"commitments[{index}].measure"

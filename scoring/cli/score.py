@@ -85,8 +85,6 @@ def score(
         return
     (pack,) = packs
     loaded = load_pack(pack)
-    for warning in loaded.warnings:  # a probable mistake that scores as the spec says: said, never silent
-        click.echo(f"Warning: {warning}", err=True)
     evaluation = evaluate(loaded)
     # The output file is claimed before the record is appended: a path that cannot be written fails with
     # nothing recorded, so the ledger never holds a decision whose result its user did not receive.
@@ -105,6 +103,9 @@ def score(
             click.echo(text, nl=False)
         else:
             pending.commit(text)
+    # Said last, where a terminal shows it: a probable mistake that scores as the spec says is never silent.
+    for warning in loaded.warnings:
+        click.echo(f"Warning: {warning}", err=True)
 
 
 # Every result file and decision record is written whole or not at all, so what was written before Ctrl-C stands.
