@@ -20,7 +20,7 @@ from typing import Any
 import openpyxl
 import pytest
 import yaml
-from conftest import STOCKPORT_PACK, all_scores, basic_bid, basic_tender, invoke
+from conftest import FIXTURES, STOCKPORT_PACK, all_scores, basic_bid, basic_tender, invoke
 from panel_support import SCORES, filled_panel_pack
 from tenderscore.scoring.models import Bid
 from tenderscore.scoring.panel.workbook import workbook_text
@@ -51,6 +51,19 @@ def test_an_off_step_score_in_scores_csv_is_refused(make_pack: Callable[..., Pat
     assert _refused(invoke("score", "--no-ledger", pack)) == [
         f"Error: {pack}/scores.csv: line 2: score: off the scale's steps: expected a score 0 to 5 in steps of 1, "
         "found 3.5"
+    ]
+
+
+def test_an_off_step_score_on_a_csv_sheet_is_refused_with_its_line(tmp_path: Path) -> None:
+    pack = _copy(tmp_path, FIXTURES / "stockport-panel")
+    sheet = pack / "panel" / "ahmed.csv"
+    lines = sheet.read_text(encoding="utf-8").splitlines()
+    row = next(n for n, line in enumerate(lines) if line.startswith("northway,") and ",Q1," in line)
+    lines[row] = lines[row].replace(",4,", ",3.5,", 1)
+    sheet.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert _refused(invoke("validate", pack)) == [
+        f"Error: {pack}/panel/ahmed.csv: line {row + 1}: evaluator ahmed, bid northway, question Q1: off the "
+        "scale's steps: expected a score 0 to 5 in steps of 1, found 3.5"
     ]
 
 

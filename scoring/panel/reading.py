@@ -13,7 +13,15 @@ from ..models import Evaluator, Tender
 from ..numbers import read_decimal
 from .declaration import Declaration, check_declaration
 from .scale import Scale, scale_problems
-from .sheet import RESERVED_BIDS, SHEET_DIR, assigned_items, evaluator_of, parse_sheet, shown_name
+from .sheet import (
+    RESERVED_BIDS,
+    SHEET_DIR,
+    XLSX_TEXT_SUFFIX,
+    assigned_items,
+    evaluator_of,
+    parse_sheet,
+    shown_name,
+)
 
 # An evaluator id names a file (panel/ID.xlsx), so it must be a plain file name on every system.
 _EVALUATOR_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -167,6 +175,8 @@ class _Reader:
                 continue
             value, message = self.score(text)
             if message:
+                if key in rows and not name.lower().endswith(XLSX_TEXT_SUFFIX):
+                    where = f"line {rows[key].line}: {where}"  # a CSV sheet's own line (a workbook has none)
                 self.problems.append(Problem(label, where, message))
             elif value is not None and declaration is not None:
                 self.scores[key].append(IndividualScore(evaluator.id, value, comment))
