@@ -80,6 +80,8 @@ class CompiledRuleset:
         return Network((names.get(name, name), body["all"][0]["m"]) for name, body in definition.items())
 
 
+# The highest priority a rule may have: far beyond any ruleset's needs, and well inside the C core's integers.
+MAX_PRI = 1_000_000
 _RULE_ID = re.compile(r"^[A-Za-z0-9_.:@-]+$")
 
 
@@ -100,9 +102,9 @@ def compile_ruleset(spec: RulesetSpec) -> CompiledRuleset:
         if rule.id in seen:
             problems.append(f"{where}: duplicate rule id")
         seen.add(rule.id)
-        if isinstance(rule.pri, bool) or not isinstance(rule.pri, int) or rule.pri < 0:
-            # Negative priorities wrap around in the C core (field notes).
-            problems.append(f"{where}: pri must be a whole number 0 or more, found {rule.pri!r}")
+        if isinstance(rule.pri, bool) or not isinstance(rule.pri, int) or not 0 <= rule.pri <= MAX_PRI:
+            # Negative priorities wrap around in the C core (field notes); one beyond 64 bits fails registration.
+            problems.append(f"{where}: pri must be a whole number from 0 to {MAX_PRI}, found {rule.pri!r}")
         condition, found = compile_condition(rule.when, spec.params, where)
         problems += found
         if condition.kind == PRIME_KIND:
@@ -124,6 +126,12 @@ def compile_ruleset(spec: RulesetSpec) -> CompiledRuleset:
     result = CompiledRuleset(spec, tuple(compiled), name, schema, read)
     network = result.network()
     limits = network.structural_problems()
+    # The stack bound is an upper bound (it assumes every test that may hold does), so it can refuse a ruleset
+    # whose facts would never reach it; but one that can reach it fires nothing, or hangs durable-rules (an `all`
+    # of 10 `any` lists of 9 alternatives), so a ruleset `rules lint` refuses is never loaded either.
+    stack = network.stack_problem()
+    if stack is not None:
+        limits.append(stack)
     if limits:
         raise LimitError(limits, network)
     return result

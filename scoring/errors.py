@@ -21,17 +21,26 @@ class Problem:
         return f"{self.file}: {self.field}: {self.message}" if self.field else f"{self.file}: {self.message}"
 
 
+# The most problems printed for one input: a file of a million repeated rows must not print a million lines.
+# Everything past them is counted, so the user knows the list goes on.
+MAX_LISTED = 100
+
+
 class InputError(TenderscoreError):
-    """Bad input: every problem found, listed at once."""
+    """Bad input: every problem found, listed at once (the first MAX_LISTED, and how many more)."""
 
     exit_code = ExitCode.INPUT
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
-        super().__init__("; ".join(map(str, problems)))
+        super().__init__("; ".join(self.lines()))
 
     def lines(self) -> list[str]:
-        return [str(problem) for problem in self.problems]
+        shown = [str(problem) for problem in self.problems[:MAX_LISTED]]
+        more = len(self.problems) - len(shown)
+        if more:
+            shown.append(f"and {more} more {'problem' if more == 1 else 'problems'} not listed")
+        return shown
 
 
 class PolicyRefused(TenderscoreError):

@@ -7,12 +7,14 @@ loudly, not score a bid without its price.
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from ..engine.numbers import SIGNIFICANT_DIGITS, to_engine_number
+from .numbers import NotNumberText, bounded, read_decimal
+from .yamlio import MAX_DEPTH, too_deep
 
 # Commas are accepted only where they separate thousands: "1150000,50" is a decimal comma, not £115 million.
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
@@ -29,26 +31,21 @@ def parse_exact(value: Any) -> Decimal:
     if isinstance(value, float):
         value = repr(value)  # only reachable from callers that bypass the Decimal-reading loaders
     if isinstance(value, (int, Decimal)):
-        dec = Decimal(value)
+        dec = bounded(Decimal(value))
         # An int's text could exceed Python's digit limit for str(); ints take the engine's check below.
         text = str(value) if isinstance(value, Decimal) else None
     elif isinstance(value, str):
         text = value.strip()
         if "," in text:
             if not _THOUSANDS.match(text):
-                raise ValueError(
+                raise NotNumberText(
                     f"expected a number with a point for decimals (commas only between thousands, as in "
                     f"1,150,000.50), found {value!r}"
                 )
             text = text.replace(",", "")
-        try:
-            dec = Decimal(text) if text else Decimal("nan")
-        except InvalidOperation:
-            raise ValueError(f"expected a number, found {value!r}") from None
+        dec = read_decimal(text)
     else:
         raise ValueError(f"expected a number, found {type(value).__name__}")
-    if not dec.is_finite():
-        raise ValueError(f"expected a finite number, found {value!r}")
     # Written in at most 15 characters (so at most 15 digits) with its leading digit from the 10**-4 to the
     # 10**14 place, a number crosses exactly (below 2**53, never in exponent form): the engine's own check
     # is kept for the rest, which was a large share of validating a bid.
@@ -59,6 +56,22 @@ def parse_exact(value: Any) -> Decimal:
     except ValueError as exc:
         raise ValueError(f"expected a number the rules can compare exactly, found {value} ({exc})") from None
     return dec
+
+
+# What a money field allows, said whenever one is refused.
+MONEY_CHARACTERS = "digits 0-9, an optional leading £, commas between thousands and a point before the pence"
+
+
+def parse_money(value: Any) -> Decimal:
+    """An amount in pounds: a number as parse_exact reads it, optionally written with a leading £ (£1,150,000)."""
+    if isinstance(value, str):
+        text = value.strip()
+        text = text[1:] if text.startswith("£") else text
+        try:
+            return parse_exact(text)
+        except NotNumberText as exc:
+            raise ValueError(f"{exc}; an amount allows {MONEY_CHARACTERS} (as in £1,150,000.50)") from None
+    return parse_exact(value)
 
 
 Exact = Annotated[Decimal, BeforeValidator(parse_exact)]
@@ -77,7 +90,7 @@ def _pennies(value: Decimal) -> Decimal:
     return value
 
 
-Money = Annotated[Decimal, BeforeValidator(parse_exact), AfterValidator(_pennies)]
+Money = Annotated[Decimal, BeforeValidator(parse_money), AfterValidator(_pennies)]
 
 
 MAX_FACTS = 200
@@ -237,6 +250,8 @@ class Bid(Strict):
     @classmethod
     def _matchable(cls, facts: dict[str, Any]) -> dict[str, Any]:
         # Facts go to durable-rules as they are; a value it cannot match on must fail here, by name.
+        if too_deep(facts):  # the readers refuse this already; a bid built in Python must not recurse away either
+            raise ValueError(f"expected facts nested at most {MAX_DEPTH} deep, found deeper ones")
         for key, value in facts.items():
             _fact_value(value, key)
         count = _leaf_count(facts)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Context, Decimal
+import re
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 # scoring.md: at least 28 significant digits; ROUND_HALF_UP at the documented places only.
 CONTEXT = Context(prec=34, rounding=ROUND_HALF_UP)
@@ -14,6 +15,55 @@ ZERO = Decimal(0)
 # The context is passed to each operation rather than entered with localcontext: the same arithmetic (an
 # operation rounds by the context it is given), at a third of the cost on the ~13,000 figures a 40-pack batch
 # rounds. Only the context's sticky flags differ, and nothing reads them.
+
+
+# A number as people write it, in ASCII digits only: Python's Decimal also reads Arabic-Indic and fullwidth
+# digits, which no form or spreadsheet a buyer publishes asks for, and a mixed-script figure cannot be checked by
+# eye. The exponent is at most 4 digits long so that its size is known before Decimal reads it.
+_NUMBER_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?(?P<exponent>[0-9]+))?", re.ASCII)
+# The largest power of ten and the finest place a figure may reach (any figure tenderscore reads, money, weights,
+# scores, quantities, facts). Beyond them a 13-byte cell such as 4e-999999999 prints as a billion zeros, and
+# arithmetic on it overflows the context: such a value is refused where it is read, with its file and field.
+MAX_PLACES = 30
+
+
+class NotNumberText(ValueError):
+    """Text that is not a number at all (as opposed to a number out of some range)."""
+
+
+def bounded(dec: Decimal) -> Decimal:
+    """`dec`, or ValueError when it is not finite or reaches beyond MAX_PLACES in either direction."""
+    if not dec.is_finite():
+        raise ValueError(f"expected a finite number, found {dec}")
+    # The leading digit's place bounds the printed length of any number written without many digits of its own
+    # (a zero's is its exponent: 0E-999999999 is refused too); one written out digit by digit is as long as its text.
+    if not -MAX_PLACES <= dec.adjusted() < MAX_PLACES:
+        raise ValueError(_too_many_places(str(dec)))
+    return dec
+
+
+def _too_many_places(text: str) -> str:
+    return f"expected a number of at most {MAX_PLACES} digits either side of the point, found {_shown(text)}"
+
+
+def read_decimal(text: str) -> Decimal:
+    """A number written as text (digits 0-9, an optional sign, point and exponent), exactly; ValueError if not."""
+    stripped = text.strip()
+    match = _NUMBER_TEXT.fullmatch(stripped)
+    if match is None:
+        ascii_only = " in the digits 0-9" if any(ch.isdigit() and not ch.isascii() for ch in stripped) else ""
+        raise NotNumberText(f"expected a number{ascii_only}, found {_shown(text)}")
+    if len(match["exponent"] or "") > 4:
+        raise ValueError(_too_many_places(stripped))
+    try:
+        return bounded(Decimal(stripped))
+    except InvalidOperation:  # not reachable through the pattern; kept so no text can escape as a crash
+        raise ValueError(f"expected a number, found {_shown(text)}") from None
+
+
+def _shown(text: str) -> str:
+    # A value thousands of characters long is named by its start, not echoed whole.
+    return repr(text) if len(text) <= 40 else f"{text[:20]!r}... ({len(text)} characters)"
 
 
 def round2(value: Decimal) -> Decimal:

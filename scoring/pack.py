@@ -6,15 +6,18 @@ exactly the same pack without touching the disk.
 
 from __future__ import annotations
 
+import difflib
+import functools
+import os
+import re
+import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from ..engine import sha256_hex
-from ..engine.numbers import to_engine_number
 from .bid_facts import bid_fact_problems
 from .errors import InputError, Problem, RulesetError
 from .models import Bid, ScoreRow, Tender
@@ -22,6 +25,7 @@ from .numbers import ZERO
 from .panel import (
     XLSX_TEXT_SUFFIX,
     PanelConsensus,
+    Scale,
     panel_consensus,
     proposed_scores,
     rationale_problems,
@@ -30,7 +34,7 @@ from .panel import (
 )
 from .ruleset import LoadedRuleset, resolve_ruleset
 from .validation import pydantic_problems
-from .yamlio import load_mapping_text, parse_csv, read_utf8
+from .yamlio import load_mapping_text, parse_csv, read_bytes, read_utf8, undecodable
 
 TENDER_FILE = "tender.yaml"
 SCORES_FILE = "scores.csv"
@@ -64,6 +68,9 @@ class Pack:
     files: tuple[InputFile, ...]
     extra: dict[str, object] = field(default_factory=dict)
     panel: PanelConsensus | None = None  # the evaluators' sheets behind the consensus, when the pack has them
+    # What scores as the spec says but is probably a mistake (a commitment to a code the catalogue lacks):
+    # commands print these on stderr; they change nothing in the result.
+    warnings: tuple[Problem, ...] = ()
 
     def file_label(self, name: str) -> str:
         return f"{self.display}/{name}"
@@ -80,35 +87,85 @@ class Pack:
 RulesetResolver = Callable[[str, Path | None], LoadedRuleset]
 
 
+def shown_path(path: Path) -> str:
+    """A path as text that can be printed and stored: bytes of a name that are not UTF-8 become U+FFFD."""
+    return os.fsencode(path).decode("utf-8", errors="replace").rstrip("/") or "/"
+
+
+def _link_problem(path: Path, root: Path, label: str) -> Problem | None:
+    """A symbolic link inside the pack that leaves it, or leads nowhere; None for anything else.
+
+    A pack's files go into its decision record: a link to a file outside the pack (a key, another tender's bid)
+    would put that file's text into the record, and a broken link would silently drop a bid.
+    """
+    try:
+        target = path.resolve()
+        exists = target.exists()
+    except (OSError, RuntimeError):  # a loop of links, or a target that cannot be looked at
+        return Problem(label, "", "a symbolic link that cannot be followed (a loop of links?)")
+    if target != root and root not in target.parents:
+        return Problem(label, "", f"a symbolic link to {shown_path(target)}, outside the pack: copy the file in")
+    if not exists:
+        return Problem(label, "", f"a broken symbolic link (its target {shown_path(target)} does not exist)")
+    return None
+
+
 def read_pack_files(folder: Path) -> dict[str, str]:
     """Every file of a pack folder that tenderscore reads, by its name inside the pack."""
+    display = shown_path(folder)
     if not folder.is_dir():
-        raise InputError([Problem(str(folder), "", "expected a tender pack folder (tender.yaml, bids/, scores.csv)")])
+        raise InputError([Problem(display, "", "expected a tender pack folder (tender.yaml, bids/, scores.csv)")])
     files: dict[str, str] = {}
     problems: list[Problem] = []
-    # (name in the pack, path); names are built, not derived with relative_to (a sixth of reading a pack).
-    candidates = [(name, folder / name) for name in (TENDER_FILE, SCORES_FILE)]
+    root = folder.resolve()
+    # (name in the pack, path, whether it is a symbolic link: None until looked at); names are built, not derived
+    # with relative_to (a sixth of reading a pack). Folder entries carry their type, so most files cost no stat.
+    candidates: list[tuple[str, Path, bool | None]] = [
+        (name, folder / name, None) for name in (TENDER_FILE, SCORES_FILE)
+    ]
     for sub, suffixes in (("bids", BID_SUFFIXES), ("panel", (".csv", ".xlsx"))):
+        subdir = folder / sub
         try:
-            if (folder / sub).is_dir():
-                # Skipping hidden files and Excel's `~$name.xlsx` owner files, which exist while a sheet is open.
-                candidates += [
-                    (f"{sub}/{p.name}", p)
-                    for p in sorted(
-                        p
-                        for p in (folder / sub).iterdir()
-                        if p.suffix.lower() in suffixes and p.is_file() and not p.name.startswith(("~$", "."))
+            if subdir.is_symlink():
+                problem = _link_problem(subdir, root, f"{display}/{sub}")
+                if problem is not None:
+                    problems.append(problem)
+                    continue
+            if subdir.is_dir():
+                with os.scandir(subdir) as entries:
+                    # Skipping hidden files and Excel's `~$name.xlsx` owner files, which exist while a sheet is
+                    # open. Anything but a folder is a candidate: a FIFO or device named like a bid is refused.
+                    found = sorted(
+                        (entry.name, entry.is_symlink())
+                        for entry in entries
+                        if os.path.splitext(entry.name)[1].lower() in suffixes
+                        and not entry.name.startswith(("~$", "."))
+                        and not entry.is_dir()
                     )
-                ]
+                candidates += [(f"{sub}/{entry}", subdir / entry, link) for entry, link in found]
         except OSError as exc:
-            problems.append(Problem(f"{folder}/{sub}", "", f"cannot be read: {exc.strerror}"))
-    for name, path in candidates:
+            problems.append(Problem(f"{display}/{sub}", "", f"cannot be read: {exc.strerror}"))
+    for name, path, link in candidates:
+        label = f"{display}/{name}"
         try:
-            if not path.is_file():
-                continue
-            if path.suffix.lower() == ".xlsx":
+            if link is None:
+                try:
+                    mode = os.lstat(path).st_mode
+                except FileNotFoundError:
+                    continue  # a missing tender.yaml or scores.csv is reported when the pack is built
+                link = stat.S_ISLNK(mode)
+                if stat.S_ISDIR(mode):
+                    continue
+            if link:
+                problem = _link_problem(path, root, label)
+                if problem is not None:
+                    problems.append(problem)
+                    continue
+                if path.is_dir():
+                    continue
+            if name.lower().endswith(".xlsx"):
                 # A workbook enters the pack (and any decision record) as the text of what was written on it.
-                text, problem = workbook_text(path.read_bytes(), f"{folder}/{name}")
+                text, problem = workbook_text(read_bytes(path), label)
                 if problem is not None:
                     problems.append(problem)
                 elif text is not None:
@@ -116,9 +173,9 @@ def read_pack_files(folder: Path) -> dict[str, str]:
                 continue
             files[name] = read_utf8(path)
         except UnicodeDecodeError as exc:
-            problems.append(Problem(f"{folder}/{name}", "", f"expected UTF-8 text, found a bad byte at {exc.start}"))
+            problems.append(Problem(label, "", undecodable(exc.object, exc.start)))
         except OSError as exc:
-            problems.append(Problem(f"{folder}/{name}", "", f"cannot be read: {exc.strerror}"))
+            problems.append(Problem(label, "", f"cannot be read: {exc.strerror}"))
     if problems:
         raise InputError(problems)
     return files
@@ -129,7 +186,7 @@ def load_pack(folder: Path, consensus: bool = True) -> Pack:
 
     `consensus=False` reads the tender, ruleset and bids only: what the panel works from before scores exist.
     """
-    return build_pack(read_pack_files(folder), str(folder).rstrip("/"), base_dir=folder, consensus=consensus)
+    return build_pack(read_pack_files(folder), shown_path(folder), base_dir=folder, consensus=consensus)
 
 
 def build_pack(
@@ -148,6 +205,7 @@ class _Builder:
         self.files = files
         self.display = display
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
         self.panel: PanelConsensus | None = None
         # Ids of bid files already reported as invalid: their score rows are not reported again as unknown bids.
         self.invalid_bids: set[str] = set()
@@ -173,7 +231,9 @@ class _Builder:
         if self.problems or tender is None or ruleset is None:
             raise InputError(self.problems)
         ordered = tuple(InputFile(name, self.files[name]) for name in sorted(self.files))
-        return Pack(self.display, tender, ruleset, tuple(bids), scores, ordered, panel=self.panel)
+        return Pack(
+            self.display, tender, ruleset, tuple(bids), scores, ordered, panel=self.panel, warnings=tuple(self.warnings)
+        )
 
     def tender(self) -> Tender | None:
         if TENDER_FILE not in self.files:
@@ -257,6 +317,9 @@ class _Builder:
                 self.add(
                     TENDER_FILE, "social_value.measures", f"expected measures of ruleset {ruleset.id}, found {code!r}"
                 )
+        for gate in sorted({gate for gate in tender.gates if tender.gates.count(gate) > 1}):
+            # Each gate becomes one fact of the bid's session: a second would be refused by the engine, unnamed.
+            self.add(TENDER_FILE, "gates", f"expected each gate once, found {gate!r} twice or more")
         for gate in tender.gates:
             if gate not in ruleset.model.gates:
                 known = ", ".join(ruleset.model.gates) or "none"
@@ -268,6 +331,7 @@ class _Builder:
 
     def check_bids(self, tender: Tender, ruleset: LoadedRuleset, bids: list[BidEntry]) -> None:
         for entry in bids:
+            self.unknown_measures(entry, ruleset)
             for gate in entry.bid.gates:
                 if gate not in tender.gates:
                     listed = ", ".join(tender.gates) or "none"
@@ -280,14 +344,46 @@ class _Builder:
         for where, message in tender_panel_problems(tender, [entry.bid_id for entry in bids]):
             self.add(TENDER_FILE, where, message)
 
+    def unknown_measures(self, entry: BidEntry, ruleset: LoadedRuleset) -> None:
+        """Warn of each commitment to a code the catalogue lacks: the spec counts it for nothing (and the ruleset
+        flags it), so a typo such as NTl for NT1 silently costs a bid the commitment's whole value."""
+        lines: list[str] = []
+        after = 0  # commitments are found in order: each is looked for below the one before
+        for index, commitment in enumerate(entry.bid.commitments):
+            code = commitment.measure
+            if code in ruleset.measures:
+                continue
+            lines = lines or self.files[entry.file].split("\n")
+            token = re.compile(r"(?<![\w.-])" + re.escape(code) + r"(?![\w.-])")
+            line = next((n for n in range(after, len(lines)) if "measure" in lines[n] and token.search(lines[n])), None)
+            where = f"commitments[{index}].measure"
+            if line is not None:
+                after = line + 1
+                where = f"line {line + 1}: {where}"
+            guess = nearest_code(code, tuple(ruleset.measures))
+            hint = f"; did you mean {guess}?" if guess else ""
+            self.warnings.append(
+                Problem(
+                    self.label(entry.file),
+                    where,
+                    f"{code!r} is not a measure of ruleset {ruleset.id}, so this commitment counts for nothing" + hint,
+                )
+            )
+
     def scores(
         self, tender: Tender, bids: list[BidEntry], ruleset: LoadedRuleset | None
     ) -> dict[tuple[str, str], ScoreRow]:
         questions = {q.id for q in tender.all_questions()}
         if not questions:
             if SCORES_FILE in self.files:
-                # Scores for a tender with no questions mean the tender lost its questions, or the pack its way.
-                self.add(SCORES_FILE, "", "expected no consensus scores: the tender has no scored questions")
+                rows, problems = parse_csv(
+                    self.files[SCORES_FILE], self.label(SCORES_FILE), ["bid", "question", "score"], ["rationale"]
+                )
+                self.problems += problems
+                if rows:
+                    # Scores for a tender with no questions mean the tender lost its questions, or the pack its
+                    # way; a header with no rows (a price-only call-off's template) holds none.
+                    self.add(SCORES_FILE, "", "expected no consensus scores: the tender has no scored questions")
             return {}
         if ruleset is not None:
             bidders = {entry.bid_id: entry.bid.bidder for entry in bids}
@@ -309,28 +405,15 @@ class _Builder:
         self.problems += problems
         bid_ids = {entry.bid_id for entry in bids}
         # Each question's own scale where it has one: a score of 50 is fine out of 60, not out of 5.
-        scales = {q.id: tender.scale_max_of(q) for q in tender.all_questions()}
+        tender_scale, scales = Scale.of(tender), Scale.by_question(tender)
         scores: dict[tuple[str, str], ScoreRow] = {}
         rejected: set[tuple[str, str]] = set()  # reported once as a bad score, not again as a missing one
         for row in rows:
             where = f"line {row['_line']}"
-            scale = scales.get(row["question"], tender.quality.scale_max)
-            try:
-                value = Decimal(row["score"])
-                if not value.is_finite():
-                    raise InvalidOperation
-            except InvalidOperation:
-                self.add(SCORES_FILE, f"{where}: score", f"expected a number from 0 to {scale}, found {row['score']!r}")
-                rejected.add((row["bid"], row["question"]))
-                continue
-            try:
-                to_engine_number(value)
-            except ValueError as exc:
-                self.add(SCORES_FILE, f"{where}: score", f"expected a number the rules can compare exactly ({exc})")
-                rejected.add((row["bid"], row["question"]))
-                continue
-            if not ZERO <= value <= scale:
-                self.add(SCORES_FILE, f"{where}: score", f"expected a number from 0 to {scale}, found {row['score']}")
+            scale = scales.get(row["question"], tender_scale)
+            value, message = scale.read(row["score"])
+            if value is None:
+                self.add(SCORES_FILE, f"{where}: score", message)
                 rejected.add((row["bid"], row["question"]))
                 continue
             if row["bid"] in self.invalid_bids:
@@ -364,6 +447,21 @@ class _Builder:
         if self.panel is not None and self.panel.moderation is not None:
             self.problems += rationale_problems(scores, self.panel.moderation, self.label(SCORES_FILE))
         return scores
+
+
+# Characters typed for one another (l and 1, O and 0): NTl is NT1, not NT8, though difflib rates both alike.
+_LOOKALIKES = str.maketrans({"l": "1", "I": "1", "i": "1", "|": "1", "O": "0", "o": "0"})
+
+
+@functools.lru_cache(maxsize=256)
+def nearest_code(code: str, known: tuple[str, ...]) -> str | None:
+    """The catalogue code `code` was most likely meant to be, or None when none is close."""
+    plain = {k.translate(_LOOKALIKES).upper(): k for k in known}
+    typed = code.translate(_LOOKALIKES).upper()
+    if typed in plain:
+        return plain[typed]
+    guess = difflib.get_close_matches(typed, list(plain), n=1, cutoff=0.6)
+    return plain[guess[0]] if guess else None
 
 
 def discover_packs(paths: Iterable[Path]) -> list[Path]:

@@ -236,7 +236,11 @@ def resolve_ruleset(reference: str, base_dir: Path | None = None) -> LoadedRules
     if match is None:
         raise RulesetError(f"ruleset {reference!r}: expected a shipped id such as stockport or stockport@2026.1")
     path = shipped_path(match["id"])
-    if not path.is_file():
+    try:
+        shipped = path.is_file()
+    except OSError:  # a name longer than the system allows (ENAMETOOLONG) names no shipped ruleset either
+        shipped = False
+    if not shipped:
         raise RulesetError(
             f"ruleset {match['id']!r} is not shipped (shipped: {', '.join(shipped_ids())}); "
             "a ruleset file can be named by its path instead"

@@ -9,15 +9,20 @@ node tree libyaml composes; anything else, and every problem, goes through that 
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
-from decimal import Decimal, InvalidOperation
+import os
+import re
+import stat
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from .errors import Problem
+from .numbers import bounded, read_decimal
 
 
 class _UniqueKeys:
@@ -54,32 +59,55 @@ def _no_sexagesimal(text: str, node: yaml.Node) -> None:
 
 
 def _decimal(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal:
-    text = str(loader.construct_scalar(node)).replace("_", "")  # type: ignore[arg-type]
+    text = str(loader.construct_scalar(node))  # type: ignore[arg-type]
     _no_sexagesimal(text, node)
     if text.lower() in (".inf", "+.inf", "-.inf", ".nan"):
         raise yaml.constructor.ConstructorError(None, None, f"{text} is not a finite number", node.start_mark)
+    if "_" in text:
+        # YAML 1.1 drops underscores (1_000.5 is 1000.5): a figure is read as written or not at all.
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{text}: write the number without _ (as in 1000.5), or quote it", node.start_mark
+        )
     try:
-        return Decimal(text)
-    except InvalidOperation:
-        raise yaml.constructor.ConstructorError(None, None, f"{text} is not a number", node.start_mark) from None
+        return read_decimal(text)
+    except ValueError as exc:
+        raise yaml.constructor.ConstructorError(None, None, str(exc), node.start_mark) from None
+
+
+def _shown(text: str) -> str:
+    # A value thousands of characters long (a 5,000-digit number) is named by its start, not echoed whole.
+    return repr(text) if len(text) <= 40 else f"{text[:20]!r}... ({len(text)} characters)"
 
 
 def _refusal(node: yaml.Node, expected: str, text: str) -> yaml.constructor.ConstructorError:
-    # A value thousands of characters long (a 5,000-digit number) is named by its start, not echoed whole.
-    shown = repr(text) if len(text) <= 40 else f"{text[:20]!r}... ({len(text)} characters)"
+    shown = _shown(text)
     return yaml.constructor.ConstructorError(None, None, f"expected {expected}, found {shown}", node.start_mark)
 
 
 def _int(loader: yaml.SafeLoader, node: yaml.Node) -> int:
     text = str(loader.construct_scalar(node))  # type: ignore[arg-type]
     _no_sexagesimal(text, node)
-    try:
-        if text.isascii() and text.isdigit() and text[0] != "0":
-            return int(text)  # what construct_yaml_int gives plain digits (a leading 0 is octal), for a fifth the cost
-        return int(loader.construct_yaml_int(node))  # type: ignore[arg-type]
-    except (ValueError, IndexError):
-        # PyYAML's int() fails on what its pattern lets through (0x_) or an explicit tag forces (!!int abc).
-        raise _refusal(node, "a whole number", text) from None
+    digits = text[1:] if text[:1] in "+-" else text
+    if digits.isascii() and digits.isdigit() and (digits[0] != "0" or len(digits) == 1):
+        try:
+            return int(text)
+        except ValueError:  # more digits than Python reads (int_max_str_digits)
+            raise _refusal(node, "a whole number", text) from None
+    if _YAML11_INT.fullmatch(text):
+        # YAML 1.1 reads 01150000 as octal (315,392), 0x10 as 16, 0b11 as 3 and 1_000 as 1000: a figure typed with
+        # one of those is refused, never silently converted.
+        raise yaml.constructor.ConstructorError(
+            None,
+            None,
+            f"expected a whole number in plain decimal digits, found {_shown(text)} (YAML 1.1 would read a leading "
+            "0 as octal, 0x as hexadecimal, 0b as binary, and drop _): write it without them, or quote it",
+            node.start_mark,
+        )
+    raise _refusal(node, "a whole number", text)  # what an explicit tag forces (!!int abc)
+
+
+# What YAML 1.1 resolves as an int besides plain decimals (PyYAML's pattern, less base 60: refused above).
+_YAML11_INT = re.compile(r"[-+]?(?:0b[0-1_]*|0x[0-9a-fA-F_]*|0[0-7_]*|[0-9][0-9_]*)", re.ASCII)
 
 
 def _bool(loader: yaml.SafeLoader, node: yaml.Node) -> bool:
@@ -171,7 +199,11 @@ _SCALARS: dict[str, Any] = {
 _CHECKED_KEYS = (str, int, Decimal, bool)
 
 
-def _walk(node: yaml.Node, loader: Any, collections: set[int] | None) -> Any:
+class _TooDeep(RecursionError):
+    """Lists and mappings nested more than MAX_DEPTH deep, found while walking them."""
+
+
+def _walk(node: yaml.Node, loader: Any, collections: set[int] | None, depth: int = 0) -> Any:
     """The data of a node tree composed by libyaml, built the way DecimalSafeLoader builds it.
 
     PyYAML's constructor costs about 3 times the C parse (a generator and several method calls per node); this
@@ -186,13 +218,17 @@ def _walk(node: yaml.Node, loader: Any, collections: set[int] | None) -> Any:
         if scalar is None:
             raise _Unsupported(tag)
         return scalar(loader, node)
+    if depth >= MAX_DEPTH:
+        raise _TooDeep
     if collections is not None:
         if id(node) in collections:
             raise _Unsupported("an alias of a list or mapping")  # the constructor shares or nests it: left to it
         collections.add(id(node))
     if tag == _SEQ and type(node) is yaml.SequenceNode:
         return [
-            child.value if child.tag == _STR and type(child) is _ScalarNode else _walk(child, loader, collections)
+            child.value
+            if child.tag == _STR and type(child) is _ScalarNode
+            else _walk(child, loader, collections, depth + 1)
             for child in node.value
         ]
     if tag != _MAP or type(node) is not yaml.MappingNode:
@@ -208,7 +244,7 @@ def _walk(node: yaml.Node, loader: Any, collections: set[int] | None) -> Any:
         if value_node.tag == _STR and type(value_node) is _ScalarNode:
             mapping[key] = value_node.value
         else:
-            mapping[key] = _walk(value_node, loader, collections)
+            mapping[key] = _walk(value_node, loader, collections, depth + 1)
     return mapping
 
 
@@ -222,19 +258,78 @@ def _lean_load(text: str) -> Any:
         loader.dispose()
 
 
+# The deepest nesting of lists and mappings any input may have. Nothing a pack or ruleset holds comes near it (a
+# rule's condition is a few levels deep); far deeper data crashed the readers (RecursionError at about 500).
+MAX_DEPTH = 64
+
+
+def too_deep(data: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether `data` nests lists and mappings more than `limit` deep (without recursing itself)."""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else None
+        if items is None:
+            continue
+        if depth >= limit:
+            return True
+        stack += [(item, depth + 1) for item in items if isinstance(item, (dict, list))]
+    return False
+
+
+def _depth_problem(name: str) -> Problem:
+    return Problem(name, "", f"expected lists and mappings nested at most {MAX_DEPTH} deep, found deeper ones")
+
+
+def _bounded(data: Any, name: str) -> tuple[Any, Problem | None]:
+    return (None, _depth_problem(name)) if too_deep(data) else (data, None)
+
+
+def _alias_problem(text: str, name: str) -> Problem | None:
+    """An alias (*name) makes one YAML node stand for another, so a few hundred bytes can expand to billions of
+    values (an alias bomb): no input needs one, so the first is refused with its position."""
+    loader = _FAST_LOADER or DecimalSafeLoader
+    try:
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, yaml.AliasEvent):
+                mark = event.start_mark
+                return Problem(
+                    name,
+                    "YAML" if mark is None else f"line {mark.line + 1}, column {mark.column + 1}",
+                    f"a YAML alias (*{event.anchor}) is not accepted: write the value out in full",
+                )
+    except yaml.YAMLError:
+        return None  # reported with its position by the loaders below
+    return None
+
+
 def parse_yaml(text: str, name: str) -> tuple[Any, Problem | None]:
+    # Only a text with a * can hold an alias: the common case costs one search.
+    if "*" in text:
+        alias = _alias_problem(text, name)
+        if alias is not None:
+            return None, alias
+    try:
+        return _parse_yaml(text, name)
+    except RecursionError:  # _TooDeep from the lean walk, or the full loaders' own recursion
+        return None, _depth_problem(name)
+
+
+def _parse_yaml(text: str, name: str) -> tuple[Any, Problem | None]:
     if _FAST_LOADER is not None:
         try:
-            return _lean_load(text), None
+            return _lean_load(text), None  # its walk bounds the depth as it goes
+        except RecursionError:
+            raise
         except Exception:
             # Whatever the lean walk cannot build, or stops on, the full loaders below build or refuse as before.
             pass
         try:
-            return yaml.load(text, Loader=_FAST_LOADER), None
+            return _bounded(yaml.load(text, Loader=_FAST_LOADER), name)
         except yaml.YAMLError:
             pass
     try:
-        return yaml.load(text, Loader=DecimalSafeLoader), None
+        return _bounded(yaml.load(text, Loader=DecimalSafeLoader), name)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "YAML"
@@ -265,20 +360,57 @@ def refuse_constant(name: str) -> Any:
     raise NotJSONNumber(f"{name} is not a JSON number")
 
 
+def _json_decimal(text: str) -> Decimal:
+    try:
+        return bounded(Decimal(text))
+    except ValueError as exc:
+        raise NotJSONNumber(str(exc)) from None
+
+
 def parse_json(text: str, name: str) -> tuple[Any, Problem | None]:
     try:
-        return json.loads(
-            text, parse_float=Decimal, parse_constant=refuse_constant, object_pairs_hook=_unique_object
-        ), None
+        data = json.loads(
+            text, parse_float=_json_decimal, parse_constant=refuse_constant, object_pairs_hook=_unique_object
+        )
     except json.JSONDecodeError as exc:
         return None, Problem(name, f"line {exc.lineno}, column {exc.colno}", f"not valid JSON: {exc.msg}")
     except _DuplicateKey as exc:
         return None, Problem(name, str(exc), "found this key twice in one object (JSON would keep only the last)")
     except NotJSONNumber as exc:
         return None, Problem(name, "", f"not valid JSON: {exc}")
+    except RecursionError:
+        return None, _depth_problem(name)
     except ValueError:
         # Python refuses to read an integer of more than 4300 digits (int_max_str_digits): a problem, not a crash.
         return None, Problem(name, "", "not valid JSON: a number has more digits than can be read (at most 4300)")
+    if too_deep(data):
+        return None, _depth_problem(name)
+    return data, None
+
+
+# The largest file tenderscore reads (a pack's file, a ruleset, a case file): far above any real one (a
+# 40-bid pack's files are under 1 MB together), and it stops a device such as /dev/zero, or a runaway export,
+# from being read until memory runs out.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+class NotRegularFile(OSError):
+    """A path that is not a regular file (a device, a FIFO, a folder) or is larger than MAX_FILE_BYTES."""
+
+
+def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes; NotRegularFile (an OSError) otherwise."""
+    # O_NONBLOCK: opening a FIFO would otherwise wait for a writer before the check below could refuse it.
+    with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb", buffering=0) as file:
+        mode = os.fstat(file.fileno()).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        if not stat.S_ISREG(mode):
+            raise NotRegularFile(errno.EINVAL, "not a regular file (a device, pipe or folder is never read)")
+        data = file.read(limit + 1)
+    if len(data) > limit:
+        raise NotRegularFile(errno.EFBIG, f"larger than the {limit // (1024 * 1024)} MB a file may be")
+    return data
 
 
 def read_utf8(path: Path) -> str:
@@ -287,17 +419,37 @@ def read_utf8(path: Path) -> str:
     Without read_text's buffered reader and incremental decoder, reading a pack's files is cheaper (figures in
     benchmarks/README.md). A bad byte's offset is the same: read_text decodes the whole file at once too.
     """
-    with open(path, "rb", buffering=0) as file:
-        text = file.read().decode("utf-8")
+    text = read_bytes(path).decode("utf-8")
     # Text mode's universal newlines: \r\n and a lone \r both become \n.
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+def undecodable(data: bytes, start: int) -> str:
+    """Where a byte that is not UTF-8 is, as a person finds it, and how to fix the file.
+
+    A file Excel saved as "CSV" (not "CSV UTF-8") is Windows-1252: a £ there is the byte 0xA3. Such a file is
+    refused rather than guessed at: the same bytes read as Latin-1 or Windows-1252 give different text, and a
+    decision record must hold what the author meant, so the author saves it again as UTF-8.
+    """
+    line_start = data.rfind(b"\n", 0, start) + 1
+    line = data.count(b"\n", 0, start) + 1
+    column = len(data[line_start:start].decode("utf-8", errors="replace")) + 1
+    byte = data[start : start + 1]
+    try:
+        seen = f" (in Windows-1252, {byte.decode('cp1252')!r})"
+    except UnicodeDecodeError:
+        seen = ""
+    return (
+        f"line {line}, column {column}: expected UTF-8 text, found the byte 0x{byte.hex().upper()}{seen}: "
+        'save the file as UTF-8 (in Excel: File > Save As > "CSV UTF-8")'
+    )
 
 
 def read_text(path: Path, name: str) -> tuple[str | None, Problem | None]:
     try:
         return read_utf8(path), None
     except UnicodeDecodeError as exc:
-        return None, Problem(name, "", f"expected UTF-8 text, found an undecodable byte at offset {exc.start}")
+        return None, Problem(name, "", undecodable(exc.object, exc.start))
     except OSError as exc:
         return None, Problem(name, "", f"cannot be read: {exc.strerror}")
 

@@ -171,6 +171,14 @@ def unlistable(monkeypatch: pytest.MonkeyPatch, *folders: Path) -> None:
         return listdir(self)
 
     monkeypatch.setattr(Path, "iterdir", iterdir)
+    scandir = os.scandir
+
+    def scan(path: Any) -> Any:
+        if Path(path) in folders:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scan)
 
 
 def test_folders_that_cannot_be_listed_are_input_errors_naming_each(

@@ -48,7 +48,11 @@ def test_a_bad_byte_is_reported_at_the_same_offset(offset: int, tmp_path: Path) 
         read_utf8(path)
     assert got.value.start == expected.value.start == offset
     problem = read_text(path, "r.yaml")[1]
-    assert str(problem) == f"r.yaml: expected UTF-8 text, found an undecodable byte at offset {offset}"
+    # issue 13, item 7: the byte is named by line and column (all on line 1 here), with how to fix the file.
+    assert str(problem) == (
+        f"r.yaml: line 1, column {offset + 1}: expected UTF-8 text, found the byte 0xFF (in Windows-1252, 'ÿ'): "
+        'save the file as UTF-8 (in Excel: File > Save As > "CSV UTF-8")'
+    )
 
 
 def test_missing_files_and_folders_raise_as_read_text_does(tmp_path: Path) -> None:

@@ -117,7 +117,7 @@ CASES: list[tuple[str, str, str]] = [
     (
         "negative pri",
         with_rule({"id": "x.early", "pri": -1, "when": {"kind": "bid"}, "then": FLAG}),
-        "rules.yaml: rules: rule x.early: pri must be a whole number 0 or more, found -1",
+        "rules.yaml: rules: rule x.early: pri must be a whole number from 0 to 1000000, found -1",
     ),
     (
         "unknown measure theme",

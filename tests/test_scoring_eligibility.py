@@ -53,8 +53,10 @@ def test_a_missing_gate_answer_excludes_too(make_pack: Callable[..., Path]) -> N
 
 def test_a_score_below_a_minimum_excludes_naming_question_score_and_minimum(make_pack: Callable[..., Path]) -> None:
     # Q2 min 2: a score of 2 is not below it (eligible), 1.5 is. SV1 (qualitative social value) min 1: 0 is below.
+    tender = basic_tender()
+    tender["quality"]["scale_step"] = "0.5"  # 1.5 is on a scale in halves
     pack = make_pack(
-        basic_tender(),
+        tender,
         {"ok": basic_bid("OK", "100000.00"), "q": basic_bid("Q", "100000.00"), "s": basic_bid("S", "100000.00")},
         {
             "ok": {"Q1": 2, "Q2": 2, "SV1": 1},

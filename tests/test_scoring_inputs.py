@@ -41,8 +41,8 @@ def test_every_input_problem_is_listed_at_once(make_pack: Callable[..., Path]) -
             f"Error: {pack}/bids/negative.yaml: price_gbp: expected a number greater than 0, found -5.00",
             f"Error: {pack}/bids/minus.yaml: commitments[0].quantity: expected a number of 0 or more, found -1",
             f"Error: {pack}/scores.csv: bid ok, question Q2: missing consensus score (a missing score is not a zero)",
-            f"Error: {pack}/scores.csv: line 13: score: expected a number from 0 to 5, found 6",
-            f"Error: {pack}/scores.csv: line 14: score: expected a number from 0 to 5, found -1",
+            f"Error: {pack}/scores.csv: line 13: score: out of range: expected a score 0 to 5 in steps of 1, found 6",
+            f"Error: {pack}/scores.csv: line 14: score: out of range: expected a score 0 to 5 in steps of 1, found -1",
         ]
     )
 
@@ -72,5 +72,5 @@ def test_a_score_that_is_not_a_number_is_an_input_error(make_pack: Callable[...,
     run = invoke("score", pack)
     assert run.exit_code == 2
     assert error_lines(run.stderr) == [
-        f"Error: {pack}/scores.csv: line 2: score: expected a number from 0 to 5, found 'four'"
+        f"Error: {pack}/scores.csv: line 2: score: expected a score 0 to 5 in steps of 1, found 'four'"
     ]

@@ -14,8 +14,10 @@ def test_quality_and_qualitative_social_value_points_per_question(make_pack: Cal
     #   Q1  25 × 4 / 5   = 20.00;   Q2  15 × 3 / 5 = 9.00   → quality 29.00
     #   SV1  5 × 2 / 5   = 2.00     (no commitments: every theme's best is 0, so themes give 0) → SV 2.00
     # b: Q1 25 × 2.5 / 5 = 12.50 (a half score is a score); Q2 15 × 5 / 5 = 15.00 → 27.50; SV1 5 × 5 / 5 = 5.00
+    tender = basic_tender()
+    tender["quality"]["scale_step"] = "0.5"  # 2.5 is on a scale in halves
     pack = make_pack(
-        basic_tender(),
+        tender,
         {"a": basic_bid("A", "100000.00"), "b": basic_bid("B", "100000.00")},
         {"a": {"Q1": 4, "Q2": 3, "SV1": 2}, "b": {"Q1": "2.5", "Q2": 5, "SV1": 5}},
     )

@@ -27,7 +27,7 @@ EXPECTED: dict[str, list[str]] = {
         "scores.csv: bid brennan, question Q2: missing consensus score (a missing score is not a zero)",
     ],
     "non-numeric-score": [
-        "scores.csv: line 3: score: expected a number from 0 to 5, found 'four'",
+        "scores.csv: line 3: score: expected a score 0 to 5 in steps of 1, found 'four'",
     ],
     "malformed-yaml": [
         "bids/fairfield.yaml: line 1, column 34: not valid YAML: mapping values are not allowed here",
@@ -48,7 +48,7 @@ SEVERAL = [
     "bids/fairfield.yaml: commitments[1].quantity: expected a number of 0 or more, found -30",
     "tender.yaml: weights: expected price + quality + social_value = 100, found 105",
     "bids/acme.yaml: gates.insurance: expected a gate the tender lists (ethical_standards, modern_slavery)",
-    "scores.csv: line 3: score: expected a number from 0 to 5, found 'four'",
+    "scores.csv: line 3: score: expected a score 0 to 5 in steps of 1, found 'four'",
 ]
 
 

@@ -90,8 +90,24 @@ def chosen_format(fmt: str, output: Path | None, text: str, choices: tuple[str, 
     return named or fmt
 
 
+class PackFolder(click.Path):
+    """A pack folder argument: a file given instead is named as such, not as click's "Directory ... is a file"."""
+
+    def __init__(self) -> None:
+        super().__init__(exists=True, file_okay=False, path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            is_file = Path(value).is_file()
+        except (OSError, ValueError):  # a name too long for the system is left to click's own check
+            is_file = False
+        if is_file:
+            self.fail(f"expected a pack folder (holding tender.yaml), found a file: {value}", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 def pack_argument(func: F) -> F:
-    return click.argument("pack", type=click.Path(exists=True, file_okay=False, path_type=Path))(func)
+    return click.argument("pack", type=PackFolder())(func)
 
 
 def output_option(func: F) -> F:

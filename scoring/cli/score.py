@@ -11,6 +11,7 @@ import click
 from ..errors import InputError, Problem
 from ..output import FORMATS
 from .common import (
+    PackFolder,
     appended_message,
     chosen_format,
     format_option,
@@ -28,9 +29,7 @@ if TYPE_CHECKING:
 
 
 @click.command()
-@click.argument(
-    "packs", metavar="PACK...", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path)
-)
+@click.argument("packs", metavar="PACK...", nargs=-1, required=True, type=PackFolder())
 @format_option(
     FORMATS,
     "table",
@@ -129,6 +128,9 @@ def score(
             pending.publish()
             if not pending.streams:
                 wrote(pending.path, fmt)
+    # Said last, where a terminal shows it: a probable mistake that scores as the spec says is never silent.
+    for warning in loaded.warnings:
+        say(f"Warning: {warning}", err=True)
 
 
 # Every result file and decision record is written whole or not at all, so what was written before Ctrl-C stands.

@@ -15,6 +15,7 @@ from .consensus import (
     rationale_problems,
 )
 from .reading import IndividualScore, PanelReading, read_panel, tender_panel_problems
+from .scale import Scale
 from .sheet import SHEET_DIR, XLSX_TEXT_SUFFIX
 from .spread import ItemStatistics, Moderation, rag_status
 from .workbook import workbook_text
@@ -29,6 +30,7 @@ __all__ = [
     "Moderation",
     "PanelConsensus",
     "PanelReading",
+    "Scale",
     "individual_scores",
     "moderate_sheets",
     "panel_consensus",

@@ -5,15 +5,23 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import NamedTuple
 
 from ..errors import Problem
 from ..models import Evaluator, Tender
-from ..numbers import ZERO, fmt_plain
+from ..numbers import read_decimal
 from .declaration import Declaration, check_declaration
 from .scale import Scale, scale_problems
-from .sheet import RESERVED_BIDS, SHEET_DIR, assigned_items, evaluator_of, parse_sheet, shown_name
+from .sheet import (
+    RESERVED_BIDS,
+    SHEET_DIR,
+    XLSX_TEXT_SUFFIX,
+    assigned_items,
+    evaluator_of,
+    parse_sheet,
+    shown_name,
+)
 
 # An evaluator id names a file (panel/ID.xlsx), so it must be a plain file name on every system.
 _EVALUATOR_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -167,22 +175,15 @@ class _Reader:
                 continue
             value, message = self.score(text, self.scales[item.question])
             if message:
+                if key in rows and not name.lower().endswith(XLSX_TEXT_SUFFIX):
+                    where = f"line {rows[key].line}: {where}"  # a CSV sheet's own line (a workbook has none)
                 self.problems.append(Problem(label, where, message))
             elif value is not None and declaration is not None:
                 self.scores[key].append(IndividualScore(evaluator.id, value, comment))
         return EvaluatorSheet(evaluator, shown_name(name), declaration)
 
     def score(self, text: str, scale: Scale) -> tuple[Decimal | None, str]:
-        if not text:
-            return None, "missing score"
-        value = _number(text)
-        if value is None:
-            return None, f"expected a score {scale.describe()}, found {text!r}"
-        if not ZERO <= value <= scale.maximum:
-            return None, f"out of range: expected a score {scale.describe()}, found {fmt_plain(value)}"
-        if not scale.on_step(value):
-            return None, f"off the scale's steps: expected a score {scale.describe()}, found {fmt_plain(value)}"
-        return value, ""
+        return scale.read(text)
 
     def uncovered(self, panel: list[Evaluator], conflicted: dict[str, set[str]]) -> None:
         """Items no evaluator may score once conflicts are declared: the panel itself must change."""
@@ -205,7 +206,6 @@ class _Reader:
 
 def _number(text: str) -> Decimal | None:
     try:
-        value = Decimal(text.strip())
-    except InvalidOperation:
+        return read_decimal(text)
+    except ValueError:
         return None
-    return value if value.is_finite() else None

@@ -5,8 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
+from ...engine.numbers import to_engine_number
 from ..models import Question, Tender
-from ..numbers import CONTEXT, ZERO, fmt_plain
+from ..numbers import CONTEXT, ZERO, fmt_plain, read_decimal
+
+# The most points a scale may have; far more than any published scale (0 to 10 in halves is 20).
+MAX_STEPS = 1000
 
 # Used when a tender publishes no descriptors of its own (README, "Panels"). Common UK wording; a 0-5 or 0-4
 # scale gets a word for every point, any other scale only its two ends, so nothing is invented for a 0-10.
@@ -45,8 +49,32 @@ class Scale:
         return {q.id: cls.of(tender, q) for q in tender.all_questions()}
 
     def on_step(self, value: Decimal) -> bool:
-        with localcontext(CONTEXT):
-            return (value / self.step) % 1 == 0
+        try:
+            with localcontext(CONTEXT):
+                return (value / self.step) % 1 == 0
+        except ArithmeticError:  # more steps than the context's digits hold: not a scale anyone scores on
+            return False
+
+    def read(self, text: str) -> tuple[Decimal | None, str]:
+        """A score as written (in scores.csv, on a CSV or xlsx sheet): (value, "") or (None, what is wrong).
+
+        The one check every score passes, wherever it enters: a number, in the scale's range, on its steps.
+        """
+        if not text.strip():
+            return None, "missing score"
+        try:
+            value = read_decimal(text)
+        except ValueError:
+            return None, f"expected a score {self.describe()}, found {_shown(text)}"
+        try:
+            to_engine_number(value)
+        except ValueError as exc:
+            return None, f"expected a number the rules can compare exactly ({exc})"
+        if not ZERO <= value <= self.maximum:
+            return None, f"out of range: expected a score {self.describe()}, found {fmt_plain(value)}"
+        if not self.on_step(value):
+            return None, f"off the scale's steps: expected a score {self.describe()}, found {fmt_plain(value)}"
+        return value, ""
 
     def contains(self, value: Decimal) -> bool:
         return ZERO <= value <= self.maximum and self.on_step(value)
@@ -67,11 +95,25 @@ class Scale:
         return f"0 to {fmt_plain(self.maximum)} in steps of {fmt_plain(self.step)}"
 
 
+def _shown(text: str) -> str:
+    return repr(text) if len(text) <= 40 else f"{text[:20]!r}... ({len(text)} characters)"
+
+
 def scale_problems(tender: Tender) -> list[tuple[str, str]]:
     """(field, message) for a scale whose steps do not reach its maximum or whose descriptors are off it."""
     quality = tender.quality
     scale = Scale(quality.scale_max, quality.scale_step, ())
     problems: list[tuple[str, str]] = []
+    if quality.scale_max > quality.scale_step * MAX_STEPS:
+        # A blank sheet lists every point of the scale: 0 to 5 in steps of 0.000001 would be millions of them.
+        problems.append(
+            (
+                "quality.scale_step",
+                f"expected at most {MAX_STEPS} steps from 0 to {fmt_plain(quality.scale_max)}, "
+                f"found steps of {fmt_plain(quality.scale_step)}",
+            )
+        )
+        return problems
     if not scale.on_step(quality.scale_max):
         problems.append(
             (

@@ -11,6 +11,7 @@ import datetime
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from typing import Any
 
 from ..errors import Problem
@@ -199,9 +200,7 @@ def workbook_text(data: bytes, label: str) -> tuple[str | None, Problem | None]:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # a damaged or foreign file can fail anywhere inside openpyxl
-        return None, Problem(
-            label, "", f"expected an Excel workbook (.xlsx), found a file openpyxl cannot read ({exc})"
-        )
+        return None, _unreadable(label, exc)
     try:
         missing = [name for name in (SCORES_SHEET, DECLARATION_SHEET) if name not in book.sheetnames]
         if missing:
@@ -209,21 +208,47 @@ def workbook_text(data: bytes, label: str) -> tuple[str | None, Problem | None]:
             return None, Problem(
                 label, "", f"expected the sheets {SCORES_SHEET} and {DECLARATION_SHEET}, found {found}"
             )
-        rows, problem = _score_rows(list(book[SCORES_SHEET].iter_rows(values_only=True)), label)
+        rows, problem = _score_rows(_cells(book[SCORES_SHEET]), label, lambda: _formulas(data))
         if problem is not None:
             return None, problem
         declaration: dict[str, str] = {}
         fields = {key for key, _ in DECLARATION_FIELDS}
-        for row in book[DECLARATION_SHEET].iter_rows(values_only=True):
+        for row in _cells(book[DECLARATION_SHEET]):
             key = cell_text(row[0]).lower() if row else ""
             if key in fields and key not in declaration:
                 declaration[key] = cell_text(row[1]) if len(row) > 1 else ""
         return render_sheet(declaration, None, rows), None
+    except Exception as exc:  # read-only sheets are parsed as they are read: a bad sheet fails here, not above
+        return None, _unreadable(label, exc)
     finally:
         book.close()
 
 
-def _score_rows(cells: list[tuple[Any, ...]], label: str) -> tuple[list[list[str]], Problem | None]:
+def _unreadable(label: str, exc: Exception) -> Problem:
+    return Problem(label, "", f"expected an Excel workbook (.xlsx), found a file openpyxl cannot read ({exc})")
+
+
+def _cells(sheet: Any) -> list[tuple[Any, ...]]:
+    # A read-only sheet stops at the used range its file declares (<dimension>), which the program that wrote it
+    # may get wrong: without this, scores typed beyond it would be silently skipped (openpyxl's documented fix).
+    sheet.reset_dimensions()
+    return list(sheet.iter_rows(values_only=True))
+
+
+def _formulas(data: bytes) -> list[tuple[Any, ...]]:
+    """The Scores sheet with each formula as written (=2+2) rather than its saved value."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    try:
+        return _cells(book[SCORES_SHEET])
+    finally:
+        book.close()
+
+
+def _score_rows(
+    cells: list[tuple[Any, ...]], label: str, formulas: Callable[[], list[tuple[Any, ...]]]
+) -> tuple[list[list[str]], Problem | None]:
     headers = [i for i, row in enumerate(cells) if row and cell_text(row[0]).lower() == "bid"]
     if not headers:
         return [], Problem(label, SCORES_SHEET, f"expected a header row {','.join(COLUMNS)}, found none")
@@ -234,8 +259,25 @@ def _score_rows(cells: list[tuple[Any, ...]], label: str) -> tuple[list[list[str
         where = f"{SCORES_SHEET}!row {headers[0] + 1}"
         return [], Problem(label, where, f"expected the columns {', '.join(missing)} in the header row")
     rows: list[list[str]] = []
-    for row in cells[headers[0] + 1 :]:
+    written: list[tuple[Any, ...]] | None = None
+    score_at = position["score"]
+    for index in range(headers[0] + 1, len(cells)):
+        row = cells[index]
         texts = [cell_text(row[position[n]]) if position.get(n, len(row)) < len(row) else "" for n in COLUMNS]
+        if any(texts) and not texts[COLUMNS.index("score")]:
+            # A formula saved without its value (written by a program, never opened in Excel) reads as empty.
+            written = formulas() if written is None else written
+            formula = written[index][score_at] if index < len(written) and score_at < len(written[index]) else None
+            if isinstance(formula, str) and formula.startswith("="):
+                from openpyxl.utils import get_column_letter
+
+                where = f"{SCORES_SHEET}!{get_column_letter(score_at + 1)}{index + 1}"
+                return [], Problem(
+                    label,
+                    where,
+                    f"a formula ({formula[:40]}) with no saved value: the sheet must hold a number (type the "
+                    "score itself)",
+                )
         if any(texts):
             rows.append(texts)
     return rows, None

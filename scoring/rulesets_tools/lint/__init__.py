@@ -134,10 +134,12 @@ class _Linter:
         # Named by its content, so two files linted in one process are never taken for one registration.
         spec = RulesetSpec(model.id, sha256_hex(canonical_json([params, rules])), params, rules)
         limits: list[LimitProblem] = []
+        loader_reported = False
         try:
             ruleset = compile_ruleset(spec)
         except LimitError as exc:
             network = exc.network  # the limits it breaks are the loader's, reported above (semantic_problems)
+            loader_reported = True
         except RuleDefinitionError:
             # Reported above; the limits are still checked over the rules that do compile.
             sound = []
@@ -155,7 +157,7 @@ class _Linter:
             except RuleDefinitionError as exc:
                 for problem in exc.problems:
                     self.add("error", "rules", problem)
-        stack = network.stack_problem()
+        stack = None if loader_reported else network.stack_problem()
         for limit in [*limits, *([stack] if stack else [])]:
             self.add("error", "rules", limit.describe())
         self.themes_named(rules, model, where)
