@@ -106,6 +106,7 @@ class Panel:
     def __init__(self) -> None:
         from tenderscore.scoring.web.models import Tender
 
+        self._clients: dict[str, Any] = {}
         self.officer = make_user("officer")
         self.evaluators = {pid: make_user("evaluator", unique(f"{pid}-")) for pid in PANEL}
         self.moderator = make_user("moderator")
@@ -122,9 +123,12 @@ class Panel:
         assert response.status_code == 302, response.content.decode()[:3000]
 
     def client(self, role: str) -> Any:
-        users = {"officer": self.officer, "moderator": self.moderator, "auditor": self.auditor}
-        users |= {f"evaluator:{pid}": u for pid, u in self.evaluators.items()}
-        return client_for(users[role])
+        """A signed-in client for `role` (evaluator:<panel id> for an evaluator), made once per role."""
+        if role not in self._clients:
+            users = {"officer": self.officer, "moderator": self.moderator, "auditor": self.auditor}
+            users |= {f"evaluator:{pid}": u for pid, u in self.evaluators.items()}
+            self._clients[role] = client_for(users[role])
+        return self._clients[role]
 
     def open(self) -> None:
         assert self.client("officer").post(f"/tenders/{self.pk}/state/open/").status_code == 302
@@ -187,7 +191,7 @@ class LiveServer:
         import waitress
         from tenderscore.scoring.web.wsgi import application
 
-        self.server = waitress.create_server(application, host="127.0.0.1", port=0, threads=8, _quiet=True)
+        self.server = waitress.create_server(application, host="127.0.0.1", port=0, threads=8)
         self.url = f"http://127.0.0.1:{self.server.effective_port}"  # type: ignore[union-attr]
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()

@@ -11,6 +11,8 @@ import click
 from ..errors import ExitCode, TenderscoreError
 from .common import user_errors
 
+MAX_BODY = 25 * 1024 * 1024  # the largest upload (scoring/web/upload.py's MAX_TOTAL_BYTES) and the form around it
+
 
 class ServeRefused(TenderscoreError):
     """A way of serving that tenderscore refuses (the demo's published passwords off the loopback)."""
@@ -91,7 +93,10 @@ def serve(host: str, port: int, data: Path | None, demo: bool, threads: int) -> 
             click.echo(f"  {account.name:<18} password {account.password:<14} {account.role}: {account.note}")
     click.echo(f"Data directory: {settings.DATA_DIR}")
     click.echo(f"tenderscore is serving at http://{_url_host(host)}:{port}/ (Ctrl-C stops it)", nl=True)
-    waitress.serve(application, host=host, port=port, threads=threads, ident="tenderscore", _quiet=True)
+    # A request body over the largest pack upload is refused by the server before Django reads it.
+    waitress.serve(
+        application, host=host, port=port, threads=threads, ident="tenderscore", max_request_body_size=MAX_BODY
+    )
 
 
 def _url_host(host: str) -> str:

@@ -24,11 +24,12 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data: Any, initial: Any = None) -> list[UploadedFile[Any]]:
         single = super().clean
-        if isinstance(data, list | tuple):
-            if len(data) > MAX_FILES:
-                raise forms.ValidationError(f"Choose at most {MAX_FILES} files")
-            return [single(d, initial) for d in data]
-        return [single(data, initial)]
+        chosen = [d for d in (data if isinstance(data, list | tuple) else [data]) if d]
+        if len(chosen) > MAX_FILES:
+            raise forms.ValidationError(f"Choose at most {MAX_FILES} files")
+        if not chosen:
+            return [single(None, initial)]  # raises "required"
+        return [single(d, initial) for d in chosen]
 
 
 class UploadForm(forms.Form):

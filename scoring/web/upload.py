@@ -24,6 +24,17 @@ KEPT_PREFIXES = ("bids/",)
 SET_ASIDE = "panel sheets and scores.csv in an upload are set aside: the panel scores in the browser"
 
 
+def check_sizes(sizes: list[tuple[str, int]]) -> None:
+    """Refuse an upload too large to read, before it is read: a zip up to the unpacked limit, a file up to its own."""
+    problems = []
+    for name, size in sizes:
+        limit = MAX_TOTAL_BYTES if name.lower().endswith(".zip") else MAX_FILE_BYTES
+        if size > limit:
+            problems.append(Problem(name, "", f"too large: expected at most {limit} bytes, found {size}"))
+    if problems:
+        raise InputError(problems)
+
+
 def files_of_upload(uploads: Iterable[tuple[str, bytes]]) -> dict[str, bytes]:
     """Name inside the pack -> content, from uploaded (file name, content) pairs: one zip, or loose files."""
     items = list(uploads)

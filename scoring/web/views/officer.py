@@ -18,7 +18,7 @@ from ..access import signed_in, tender_view
 from ..forms import PanelForm, UploadForm
 from ..models import AUDITOR, EVALUATOR, MODERATOR, OFFICER, Membership, PackFile, Sheet, Tender
 from ..packfiles import base_pack
-from ..upload import SET_ASIDE, files_of_upload, pack_of_upload, tender_title
+from ..upload import SET_ASIDE, check_sizes, files_of_upload, pack_of_upload, tender_title
 from ..workflow import log, score_tender
 from .common import problem_errors
 
@@ -31,10 +31,13 @@ def new_tender(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     problems: list[dict[str, str]] = []
     if request.method == "POST" and form.is_valid():
-        uploads = [(f.name or "", f.read()) for f in form.cleaned_data["pack"]]
+        chosen = form.cleaned_data["pack"]
         try:
+            # Sizes are checked before anything is read into memory.
+            check_sizes([(f.name or "", f.size or 0) for f in chosen])
+            uploads = [(f.name or "", f.read()) for f in chosen]
             files = files_of_upload(uploads)
-            pack, texts, set_aside = pack_of_upload(files, _display(uploads))
+            pack, texts, set_aside = pack_of_upload(files, _display([(f.name or "", b"") for f in chosen]))
         except InputError as exc:
             problems = problem_errors(exc, "id_pack")
         else:
