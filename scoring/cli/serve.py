@@ -54,20 +54,23 @@ def configure(data: Path | None, host: str, demo: bool) -> None:
 )
 @click.option("--demo", is_flag=True, help="Load the shipped panel fixture with demo accounts (loopback only).")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+@click.option("--check", is_flag=True, help="Prepare everything (database, key, demo) and exit without serving.")
 @user_errors
-def serve(host: str, port: int, data: Path | None, demo: bool, threads: int) -> None:
+def serve(host: str, port: int, data: Path | None, demo: bool, threads: int, check: bool) -> None:
     """Serve the web application for evaluation panels: officers, evaluators, moderators and auditors.
 
     Creates or migrates the database on start, generates the secret key into the data directory (owner-only)
-    on first start, and prints the address. Off the loopback, put it behind a TLS-terminating proxy
-    (TENDERSCORE_BEHIND_PROXY=1): its cookies are Secure. --demo loads fixtures/stockport-panel (run it from
-    the repository's root) as a tender with a demo account for each role, printed on start; it is refused
-    unless the host is a loopback address. Exit codes: 0 stopped, 2 bad input, 3 --demo off the loopback.
+    on first start, prints the address and serves until Ctrl-C (`tenderscore serve --demo` is the quickest
+    look). Off the loopback, put it behind a TLS-terminating proxy (TENDERSCORE_BEHIND_PROXY=1): its cookies
+    are Secure. --demo loads fixtures/stockport-panel (run it from the repository's root) as a tender with a
+    demo account for each role, printed on start; it is refused unless the host is a loopback address.
+    --check does all of that and exits (a deployment's migration step). Exit codes: 0 stopped or checked,
+    2 bad input, 3 --demo off the loopback.
 
     \b
     Examples:
-      tenderscore serve --demo --port 8000
-      tenderscore serve --host 127.0.0.1 --port 8080 --data /srv/tenderscore
+      tenderscore serve --demo --check --data /tmp/tenderscore-demo
+      tenderscore serve --check --host 127.0.0.1 --port 8080 --data /tmp/tenderscore-web
     """
     if demo and not is_loopback(host):
         raise ServeRefused(f"--demo prints its accounts' passwords, so it serves only on loopback, not on {host}")
@@ -92,6 +95,9 @@ def serve(host: str, port: int, data: Path | None, demo: bool, threads: int) -> 
         for account in load_demo():
             click.echo(f"  {account.name:<18} password {account.password:<14} {account.role}: {account.note}")
     click.echo(f"Data directory: {settings.DATA_DIR}")
+    if check:
+        click.echo("Database migrated and secret key in place: ready to serve.")
+        return
     click.echo(f"tenderscore is serving at http://{_url_host(host)}:{port}/ (Ctrl-C stops it)", nl=True)
     # A request body over the largest pack upload is refused by the server before Django reads it.
     waitress.serve(
