@@ -189,6 +189,14 @@ def test_panel_scores_in_the_browser_and_the_cli_agrees(
         ev.check("#id_confirm")
         submit(ev, "Submit your sheet")
         assert "You submitted this sheet" in ev.inner_text("main")
+        if pid == "ahmed":
+            # A submitted sheet, a page for another role, and a tender the evaluator is not on.
+            ev.goto(f"{base}{tender_path}sheet/submit/")
+            axe.check(ev)
+            assert ev.goto(f"{base}{tender_path}result/").status == 403
+            axe.check(ev)
+            assert ev.goto(f"{base}/tenders/999999/").status == 404
+            axe.check(ev)
         ev.context.close()
 
     # The moderator resolves the red item with a rationale, then completes moderation.
@@ -251,5 +259,5 @@ def test_panel_scores_in_the_browser_and_the_cli_agrees(
     replayed = invoke("replay", record_id, "--ledger", ledger)
     assert replayed.exit_code == 0, replayed.output
 
-    assert len(axe.pages) >= 18
+    assert len(axe.pages) >= 22
     assert not axe.violations, "\n".join(axe.violations)

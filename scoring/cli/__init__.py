@@ -20,7 +20,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "panel": ("panel", "panel", "Evaluation panels: blank sheets, then moderation."),
     "rules": ("rules", "rules", "Rulesets: list, show, lint, test."),
     "measures": ("measures", "measures", "A ruleset's TOMs measure catalogue; import a new one."),
-    "serve": ("serve", "serve", "Serve the web application for evaluation panels (pip install '.[web]')."),
+    "serve": ("serve", "serve", "Serve the web application for evaluation panels (the web extra)."),
     "web": ("web", "web", "The web application's user accounts: adduser, passwd, users."),
 }
 

@@ -20,6 +20,20 @@ class ServeRefused(TenderscoreError):
     exit_code = ExitCode.POLICY
 
 
+class WebNotInstalled(TenderscoreError):
+    exit_code = ExitCode.INPUT
+
+
+def require_web() -> None:
+    """A clear message, not a traceback, where the web extra is missing."""
+    try:
+        import django  # noqa: F401
+        import waitress  # noqa: F401
+    except ImportError as exc:
+        missing = f"the web application needs the web extra ({exc.name} is missing): pip install '.[web]'"
+        raise WebNotInstalled(missing) from None
+
+
 def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -74,6 +88,7 @@ def serve(host: str, port: int, data: Path | None, demo: bool, threads: int, che
     """
     if demo and not is_loopback(host):
         raise ServeRefused(f"--demo prints its accounts' passwords, so it serves only on loopback, not on {host}")
+    require_web()
     configure(data, host, demo)
     import django
     import waitress

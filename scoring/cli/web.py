@@ -24,6 +24,9 @@ def _data_option(func: click.decorators.FC) -> click.decorators.FC:
 
 
 def _setup(data: Path | None) -> None:
+    from .serve import require_web
+
+    require_web()
     if data is not None:
         os.environ["TENDERSCORE_DATA_DIR"] = str(data)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tenderscore.scoring.web.settings")
