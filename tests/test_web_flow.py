@@ -159,3 +159,28 @@ def test_only_officers_create_tenders(web: Path) -> None:
     from web_support import client_for, pack_zip, upload
 
     assert upload(client_for(make_user("evaluator")), pack_zip()).status_code == 403
+
+
+def test_a_tender_the_policy_refuses_is_not_scored_and_says_why(web: Path) -> None:
+    from conftest import FIXTURES
+    from web_support import PANEL, pack_zip
+
+    # Social value at 10%, under Stockport's 15% floor for a £480,000 contract, with no exemption recorded.
+    tender = (FIXTURES / "stockport-panel" / "tender.yaml").read_text(encoding="utf-8")
+    tender = tender.replace(
+        "weights: {price: 40, quality: 40, social_value: 20}", "weights: {price: 50, quality: 40, social_value: 10}"
+    )
+    tender = tender.replace(
+        "themes: {jobs: 6, growth: 4, social: 3, environment: 2, innovation: 0}", "themes: {jobs: 3, growth: 2}"
+    )
+    assert "social_value: 10" in tender and "themes: {jobs: 3, growth: 2}" in tender
+    panel = Panel(pack_zip(extra={"stockport-panel/tender.yaml": tender.encode()}, top="stockport-panel"))
+    panel.open()
+    for pid in PANEL:
+        panel.evaluate(pid)
+    panel.moderate()
+    page = panel.client("officer").post(f"/tenders/{panel.pk}/score/")
+    assert page.status_code == 200
+    assert "weights.social_value:" in text_of(page) and "There is a problem" in text_of(page)
+    assert not panel.tender.decisions.exists()
+    assert not panel.tender.actions.filter(action="scoring").exists()

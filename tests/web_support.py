@@ -72,10 +72,12 @@ def client_for(user: Any | None) -> Any:
 def pack_zip(folder: Path = PANEL_PACK, extra: dict[str, bytes] | None = None, top: str | None = None) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
+        replaced = extra or {}
         for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                archive.writestr(f"{top or folder.name}/{path.relative_to(folder)}", path.read_bytes())
-        for name, data in (extra or {}).items():
+            name = f"{top or folder.name}/{path.relative_to(folder)}"
+            if path.is_file() and name not in replaced:
+                archive.writestr(name, path.read_bytes())
+        for name, data in replaced.items():
             archive.writestr(name, data)
     return out.getvalue()
 
@@ -103,7 +105,7 @@ CONFLICTS = {"chen": ["peak"]}
 class Panel:
     """A tender of the panel fixture with a user per role, set up through the app's own pages."""
 
-    def __init__(self) -> None:
+    def __init__(self, pack: bytes | None = None) -> None:
         from tenderscore.scoring.web.models import Tender
 
         self._clients: dict[str, Any] = {}
@@ -113,7 +115,7 @@ class Panel:
         self.auditor = make_user("auditor")
         self.outsider = make_user("evaluator")
         officer = client_for(self.officer)
-        response = upload(officer, pack_zip())
+        response = upload(officer, pack or pack_zip())
         assert response.status_code == 302, response.content.decode()[:3000]
         self.tender = Tender.objects.filter(created_by=self.officer).latest("pk")
         self.pk = self.tender.pk
