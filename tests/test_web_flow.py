@@ -184,3 +184,16 @@ def test_a_tender_the_policy_refuses_is_not_scored_and_says_why(web: Path) -> No
     assert "weights.social_value:" in text_of(page) and "There is a problem" in text_of(page)
     assert not panel.tender.decisions.exists()
     assert not panel.tender.actions.filter(action="scoring").exists()
+
+
+def test_an_evaluator_may_declare_conflicts_with_several_bidders(web: Path) -> None:
+    panel = Panel()
+    panel.open()
+    beth = panel.client("evaluator:beth")
+    page = text_of(beth.get(f"/tenders/{panel.pk}/declaration/"))
+    assert page.count('name="conflicts" type="checkbox"') == 3  # one box per bidder, not one choice of three
+    form = {"full_name": "Beth Morley", "has_conflict": "yes", "conflicts": ["peak", "tame"], "confirm": "on"}
+    assert beth.post(f"/tenders/{panel.pk}/declaration/", form).status_code == 302
+    assert panel.tender.sheets.get(panel_id="beth").conflicted_bids() == ["peak", "tame"]
+    assert beth.get(f"/tenders/{panel.pk}/sheet/bids/tame/").status_code == 404
+    assert beth.get(f"/tenders/{panel.pk}/sheet/bids/northway/").status_code == 200

@@ -53,9 +53,9 @@ class PanelForm(forms.Form):
         for panel_id, name in panel:
             self.fields[f"evaluator_{panel_id}"] = forms.ModelChoiceField(
                 queryset=evaluators,
-                label=f"{name or panel_id} ({panel_id})",
+                label=name,
                 empty_label="Choose a user",
-                error_messages={"required": f"Choose the user who is {name or panel_id}"},
+                error_messages={"required": f"Choose the user who is evaluator {panel_id}"},
                 widget=forms.Select(attrs={"class": "govuk-select"}),
             )
         self.fields["moderators"] = forms.ModelMultipleChoiceField(

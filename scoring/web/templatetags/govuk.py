@@ -34,10 +34,11 @@ def error_summary(form: forms.Form | None = None, problems: list[dict[str, str]]
 @register.inclusion_tag("web/_field.html")
 def govuk_field(bound: forms.BoundField, hint: str = "", legend_size: str = "m", width: str = "") -> dict[str, Any]:
     widget = bound.field.widget
-    if isinstance(widget, forms.RadioSelect):
-        kind = "radios"
-    elif isinstance(widget, forms.CheckboxSelectMultiple):
+    # CheckboxSelectMultiple is a subclass of RadioSelect: asked first.
+    if isinstance(widget, forms.CheckboxSelectMultiple):
         kind = "checkboxes"
+    elif isinstance(widget, forms.RadioSelect):
+        kind = "radios"
     elif isinstance(widget, forms.CheckboxInput):
         kind = "checkbox"
     elif isinstance(widget, forms.HiddenInput):

@@ -64,7 +64,11 @@ def _display(uploads: list[tuple[str, bytes]]) -> str:
 @tender_view(OFFICER)
 def panel(request: HttpRequest, tender: Tender, membership: Membership) -> HttpResponse:
     pack = base_pack(tender)
-    members = [(e.id, e.name) for e in pack.tender.panel or []]
+    # Who scores which questions is the pack's (tender.yaml's panel); the officer names the person for each.
+    members = [
+        (e.id, f"{e.name or e.id} ({e.id}), scores {', '.join(e.questions) if e.questions else 'every question'}")
+        for e in pack.tender.panel or []
+    ]
     current = Membership.objects.filter(tender=tender)
     initial: dict[str, Any] = {f"evaluator_{m.panel_id}": m.user_id for m in current.filter(role=EVALUATOR)}
     initial["moderators"] = [m.user_id for m in current.filter(role=MODERATOR)]
