@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 from ..errors import InputError, Problem
 from ..models import Tender
 from ..pack import BID_SUFFIXES, SCORES_FILE, TENDER_FILE, Pack, build_pack
+from .serial import ENGINE
 
 MAX_FILES = 200
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -129,7 +130,8 @@ def pack_of_upload(files: dict[str, bytes], display: str) -> tuple[Pack, dict[st
         # The same newlines a pack read from disk has (scoring.yamlio.read_utf8).
         texts[name] = text.replace("\r\n", "\n").replace("\r", "\n")
     try:
-        pack = build_pack(texts, display, consensus=False)
+        with ENGINE:
+            pack = build_pack(texts, display, consensus=False)
     except InputError as exc:
         problems += exc.problems
         raise InputError(problems) from None

@@ -16,6 +16,7 @@ from ..pack import Pack, build_pack
 from ..panel import Moderation, moderate_sheets
 from .models import Action, Decision, Tender
 from .packfiles import base_pack, full_files, sheet_files, stored_files
+from .serial import ENGINE
 
 
 def log(tender: Tender, user: AbstractBaseUser | AnonymousUser, role: str, action: str, detail: str = "") -> None:
@@ -46,7 +47,9 @@ def scoring_pack(tender: Tender) -> Pack:
     state = moderation_state(tender)
     if state.moderation is None:
         raise InputError(state.problems)
-    return build_pack(full_files(tender, state.pack, state.moderation), tender.reference)
+    files = full_files(tender, state.pack, state.moderation)
+    with ENGINE:
+        return build_pack(files, tender.reference)
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,8 @@ def score_tender(tender: Tender, user: User, role: str) -> Scoring:
     with transaction.atomic():
         log(tender, user, role, "scoring", "the officer scored the tender")
         pack = scoring_pack(tender)
-        evaluation = evaluate(pack)
+        with ENGINE:
+            evaluation = evaluate(pack)
         with Ledger(settings.LEDGER_PATH) as book:
             stored = record_decision(pack, evaluation, book)
         decision = Decision.objects.create(tender=tender, record_id=stored.id, record_hash=stored.hash, by=user)

@@ -21,6 +21,7 @@ from ...output.explain_text import render_text
 from ..access import tender_view
 from ..models import AUDITOR, OFFICER, Decision, Membership, Tender
 from ..packfiles import full_files, pack_zip
+from ..serial import ENGINE
 from ..workflow import moderation_state
 
 CONTENT_TYPES = {"html": "text/html; charset=utf-8", "json": "application/json", "csv": "text/csv; charset=utf-8"}
@@ -63,7 +64,8 @@ def download(request: HttpRequest, tender: Tender, membership: Membership, fmt: 
         raise Http404("Nothing to download yet")
     record = _record(decision)
     where = f"ledger record {decision.record_id}"
-    scored = scored_record(record, record_origin(record, where))
+    with ENGINE:
+        scored = scored_record(record, record_origin(record, where))
     ref = RecordRef(record["hash"], record["created_at"], str(decision.record_id))
     text = render_scored(scored, fmt, ref)
     response = HttpResponse(text, content_type=CONTENT_TYPES[fmt])
@@ -102,7 +104,8 @@ def ledger(request: HttpRequest, tender: Tender, membership: Membership) -> Http
 def record(request: HttpRequest, tender: Tender, membership: Membership, record_id: int) -> HttpResponse:
     decision = _decision(tender, record_id)
     found = _record(decision)
-    outcome = replay(found, f"ledger record {record_id}")
+    with ENGINE:
+        outcome = replay(found, f"ledger record {record_id}")
     context = {
         "tender": tender,
         "decision": decision,
@@ -125,7 +128,8 @@ def record_json(request: HttpRequest, tender: Tender, membership: Membership, re
 @tender_view(AUDITOR)
 def explain_bid(request: HttpRequest, tender: Tender, membership: Membership, record_id: int, bid: str) -> HttpResponse:
     found = _record(_decision(tender, record_id))
-    scored = scored_record(found, record_origin(found, f"ledger record {record_id}"))
+    with ENGINE:
+        scored = scored_record(found, record_origin(found, f"ledger record {record_id}"))
     if bid not in {b.bid_id for b in scored.result.bids}:
         raise Http404("No such bid in this record")
     explanation = explain(scored, bid)
