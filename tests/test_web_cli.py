@@ -52,6 +52,8 @@ def test_adduser_checks_the_password_and_lists_the_user(tmp_path: Path) -> None:
     assert "alice" in listed.stdout and "officer" in listed.stdout
     taken = run("web", "adduser", "alice", "--role", "auditor", "--password-stdin", "--data", data, stdin=PASSWORD)
     assert taken.returncode == 2 and "alice: a user with this name exists already" in taken.stderr
+    assert run("web", "deactivate", "alice", "--data", data).returncode == 0
+    assert "alice" in (listed := run("web", "users", "--data", data).stdout) and listed.split()[-1] == "no"
 
 
 def sign_in(client: Any, username: str, password: str) -> Any:

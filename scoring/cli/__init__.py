@@ -21,7 +21,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "rules": ("rules", "rules", "Rulesets: list, show, lint, test."),
     "measures": ("measures", "measures", "A ruleset's TOMs measure catalogue; import a new one."),
     "serve": ("serve", "serve", "Serve the web application for evaluation panels (the web extra)."),
-    "web": ("web", "web", "The web application's user accounts: adduser, passwd, users."),
+    "web": ("web", "web", "The web application's user accounts: adduser, passwd, deactivate, users."),
 }
 
 

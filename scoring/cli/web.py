@@ -99,6 +99,27 @@ def passwd(name: str, password_stdin: bool, data: Path | None) -> None:
 
 
 @web.command()
+@click.argument("name")
+@click.option("--reactivate", is_flag=True, help="Let a deactivated user sign in again.")
+@_data_option
+@user_errors
+def deactivate(name: str, reactivate: bool, data: Path | None) -> None:
+    """Stop a user signing in (a leaver); kept, not deleted, because the audit trail names them.
+
+    Exit codes: 0 done, 2 no such user.
+
+    \b
+    Example:
+      tenderscore web deactivate alice --data /tmp/ts-web
+    """
+    _setup(data)
+    from ..web.accounts import set_active
+
+    set_active(name, reactivate)
+    click.echo(f"{name} {'reactivated' if reactivate else 'deactivated'}")
+
+
+@web.command()
 @_data_option
 @user_errors
 def users(data: Path | None) -> None:

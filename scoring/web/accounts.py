@@ -57,6 +57,13 @@ def set_password(name: str, password: str) -> None:
     user.save()
 
 
+def set_active(name: str, active: bool) -> None:
+    """A leaver is deactivated, never deleted: their name stays on the actions and records they made."""
+    model = get_user_model()
+    if not model.objects.filter(username=name).update(is_active=active):
+        raise InputError([Problem(name, "", "no such user")])
+
+
 def user_rows() -> list[tuple[str, str, str, str]]:
     """(name, full name, role, active) for `tenderscore web users`."""
     model = get_user_model()
