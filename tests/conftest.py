@@ -15,6 +15,8 @@ from tenderscore.scoring.cli import cli
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 STOCKPORT_PACK = FIXTURES / "stockport-highways"
+# The web app's fixtures (`web`: Django set up on a temporary data directory); Django loads only when used.
+pytest_plugins = ["web_support"]
 
 
 @pytest.fixture(autouse=True, scope="session")

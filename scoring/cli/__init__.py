@@ -23,6 +23,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "measures": ("measures", "measures", "A ruleset's TOMs measure catalogue; import a new one."),
     "summaries": ("summaries", "summaries", "Assessment summaries for every assessed tender (reg. 31)."),
     "ocds": ("ocds", "ocds", "Publish the award, its bids and their statistics as OCDS."),
+    "serve": ("serve", "serve", "Serve the web application for evaluation panels (the web extra)."),
+    "web": ("web", "web", "The web application's user accounts: adduser, passwd, deactivate, users."),
 }
 
 
