@@ -104,9 +104,10 @@ def test_a_mistyped_measure_code_is_warned_of_with_file_line_and_nearest_code(tm
     pack = _copy(tmp_path)
     bid = pack / "bids" / "acme.yaml"
     bid.write_text(bid.read_text(encoding="utf-8").replace("measure: NT1,", "measure: NTl,"), encoding="utf-8")
-    # acme.yaml: the NT1 commitment is on line 5 (bidder, price, gates, `commitments:`, then it).
+    # The line the mistyped commitment stands on in the file as shipped (counted from the file, not assumed).
+    line = next(n for n, text in enumerate(bid.read_text(encoding="utf-8").splitlines(), 1) if "NTl" in text)
     warning = (
-        f"Warning: {pack}/bids/acme.yaml: line 5: commitments[0].measure: 'NTl' is not a measure of ruleset "
+        f"Warning: {pack}/bids/acme.yaml: line {line}: commitments[0].measure: 'NTl' is not a measure of ruleset "
         "stockport, so this commitment counts for nothing; did you mean NT1?"
     )
     validated = invoke("validate", pack)
