@@ -8,6 +8,8 @@ import os
 import re
 import shlex
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -67,9 +69,13 @@ def test_every_command_is_in_the_readme_table_with_exit_codes(path: tuple[str, .
     assert all(re.search(r"\b[0-4]\b", codes) for _, codes in rows), rows
 
 
+# An example line: `tenderscore ...`, or `echo '...' | tenderscore ...` (what it reads on standard input).
+EXAMPLE = re.compile(r"^\s+(?:echo (?P<stdin>'[^']*') \| )?(?P<command>tenderscore .*)$")
+
+
 def examples(command: click.Command) -> list[str]:
     help_text = command.help or ""
-    block = re.search(r"Examples?:\n((?:\s+tenderscore .*\n?)+)", help_text)
+    block = re.search(r"Examples?:\n((?:\s+(?:echo '[^']*' \| )?tenderscore .*\n?)+)", help_text)
     return [line.strip() for line in block.group(1).splitlines() if line.strip()] if block else []
 
 
@@ -80,7 +86,7 @@ def test_every_help_has_a_runnable_example(path: tuple[str, ...]) -> None:
     if isinstance(command, click.Group) and not found:
         return  # a group's help may point at its subcommands' examples
     assert found, f"`tenderscore {' '.join(path)} --help` has no Example block"
-    assert all(e.startswith("tenderscore ") for e in found)
+    assert all(EXAMPLE.match("  " + e) for e in found)
 
 
 @pytest.fixture(scope="module")
@@ -96,12 +102,36 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+# Commands that configure Django for the process: run in a process of their own, as a user runs them.
+OWN_PROCESS = ("serve", "web")
+
+
 def run_example(line: str, workspace: Path, ledger: Path) -> click.testing.Result:
-    argv = shlex.split(line)[1:]
+    parsed = EXAMPLE.match("  " + line)
+    assert parsed is not None, line
+    argv = shlex.split(parsed["command"])[1:]
+    stdin = shlex.split(parsed["stdin"])[0] + "\n" if parsed["stdin"] else None
+    env = {**os.environ, "TENDERSCORE_LEDGER": str(ledger)}
+    if argv[0] in OWN_PROCESS:
+        cli_code = "from tenderscore.scoring.cli import main; main()"
+        done = subprocess.run(
+            [sys.executable, "-c", cli_code, *argv], cwd=workspace, env=env, input=stdin, capture_output=True, text=True
+        )
+        return click.testing.Result(  # the shape CliRunner gives, so callers treat both alike
+            runner=CliRunner(),
+            stdout_bytes=done.stdout.encode(),
+            stderr_bytes=done.stderr.encode(),
+            output_bytes=(done.stdout + done.stderr).encode(),
+            return_value=None,
+            exit_code=done.returncode,
+            exception=None,
+        )
     old = Path.cwd()
     os.chdir(workspace)
     try:
-        return CliRunner().invoke(cli, argv, env={"TENDERSCORE_LEDGER": str(ledger)}, catch_exceptions=False)
+        return CliRunner().invoke(
+            cli, argv, input=stdin, env={"TENDERSCORE_LEDGER": str(ledger)}, catch_exceptions=False
+        )
     finally:
         os.chdir(old)
 

@@ -83,8 +83,8 @@ def serve(host: str, port: int, data: Path | None, demo: bool, threads: int, che
 
     \b
     Examples:
-      tenderscore serve --demo --check --data /tmp/tenderscore-demo
-      tenderscore serve --check --host 127.0.0.1 --port 8080 --data /tmp/tenderscore-web
+      tenderscore serve --demo --check --data demo-data
+      tenderscore serve --check --host 127.0.0.1 --port 8080 --data web-data
     """
     if demo and not is_loopback(host):
         raise ServeRefused(f"--demo prints its accounts' passwords, so it serves only on loopback, not on {host}")

@@ -49,8 +49,8 @@ def web() -> None:
 
     \b
     Example:
-      echo 'a long pass phrase 42' | tenderscore web adduser alice --role officer --password-stdin --data /tmp/ts-web
-      tenderscore web users --data /tmp/ts-web
+      echo 'a long pass phrase 42' | tenderscore web adduser alice --role officer --password-stdin --data web-data
+      tenderscore web users --data web-data
     """
 
 
@@ -70,7 +70,7 @@ def adduser(name: str, role: str, full_name: str, password_stdin: bool, data: Pa
 
     \b
     Example:
-      echo 'a long pass phrase 42' | tenderscore web adduser alice --role officer --password-stdin --data /tmp/ts-web
+      echo 'a long pass phrase 42' | tenderscore web adduser bob --role officer --password-stdin --data web-data
     """
     _setup(data)
     from ..web.accounts import add_user
@@ -89,7 +89,7 @@ def passwd(name: str, password_stdin: bool, data: Path | None) -> None:
 
     \b
     Example:
-      echo 'another long phrase 7' | tenderscore web passwd alice --password-stdin --data /tmp/ts-web
+      echo 'another long phrase 7' | tenderscore web passwd bob --password-stdin --data web-data
     """
     _setup(data)
     from ..web.accounts import set_password
@@ -110,7 +110,7 @@ def deactivate(name: str, reactivate: bool, data: Path | None) -> None:
 
     \b
     Example:
-      tenderscore web deactivate alice --data /tmp/ts-web
+      tenderscore web deactivate alice --data web-data
     """
     _setup(data)
     from ..web.accounts import set_active
@@ -127,7 +127,7 @@ def users(data: Path | None) -> None:
 
     \b
     Example:
-      tenderscore web users --data /tmp/ts-web
+      tenderscore web users --data web-data
     """
     _setup(data)
     from ..web.accounts import user_rows
