@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import time
 import zipfile
@@ -319,9 +320,8 @@ def _ruleset_with(tmp_path: Path, rule: str) -> Path:
 def _pack_with_ruleset(tmp_path: Path, ruleset: str) -> Path:
     pack = _copy(tmp_path)
     tender = pack / "tender.yaml"
-    tender.write_text(
-        tender.read_text(encoding="utf-8").replace("ruleset: stockport@2026.1", f"ruleset: {ruleset}"), "utf-8"
-    )
+    # Whatever version the fixture pins, the pack now names this ruleset.
+    tender.write_text(re.sub(r"(?m)^ruleset: .*$", f"ruleset: {ruleset}", tender.read_text(encoding="utf-8")), "utf-8")
     return pack
 
 

@@ -201,7 +201,7 @@ def test_a_question_s_own_scale_bounds_its_scores_and_minimum(make_pack: Callabl
     out = invoke("validate", bad)
     assert out.exit_code == 2
     assert "min_score: expected 0 to 60, found 61" in out.output
-    assert "score: expected a number from 0 to 60, found 61" in out.output
+    assert "score: out of range: expected a score 0 to 60 in steps of 1, found 61" in out.output
 
 
 def test_a_question_s_step_must_divide_its_own_maximum(make_pack: Callable[..., Path]) -> None:
