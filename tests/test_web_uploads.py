@@ -64,15 +64,18 @@ def test_broken_pack_lists_every_problem_the_validator_finds(officer: Any) -> No
 
 def test_zip_slip_is_refused_and_nothing_is_written(officer: Any, tmp_path: Path) -> None:
     before = stored()
-    entries = {"pack/tender.yaml": b"id: X\n", "pack/../../evil.yaml": b"x: 1\n", "/etc/evil.yaml": b"x: 1\n"}
+    # A name no other test uses, so finding it anywhere under the tests' temporary folders means it escaped.
+    evil = "zip-slip-escaped.yaml"
+    entries = {"pack/tender.yaml": b"id: X\n", f"pack/../../{evil}": b"x: 1\n", f"/etc/{evil}": b"x: 1\n"}
     response = upload(officer, zip_of(entries), "slip.zip")
     shown = summary(response)
     assert shown == [
-        "slip.zip/pack/../../evil.yaml: refused: the path leads outside the pack",
-        "slip.zip//etc/evil.yaml: refused: the path leads outside the pack",
+        f"slip.zip/pack/../../{evil}: refused: the path leads outside the pack",
+        f"slip.zip//etc/{evil}: refused: the path leads outside the pack",
     ]
     assert stored() == before
-    assert not list(tmp_path.parent.glob("**/evil.yaml"))
+    assert not list(tmp_path.parent.glob(f"**/{evil}"))
+    assert not Path("/etc", evil).exists()
 
 
 def test_oversized_file_is_refused(officer: Any) -> None:
