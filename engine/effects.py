@@ -91,17 +91,41 @@ def _check_number(value: Any, where: str) -> list[str]:
     return []
 
 
+# A placeholder right after a pound sign is money, written as people read it: `£${param.portal_over_gbp}` is
+# £50,000.00, never £50000 (thousands separated, pence always shown, rounded half up like every figure).
+_MONEY_PLACEHOLDER = re.compile(r"£\$\{(" + _DottedTemplate.idpattern + r")\}")
+_MONEY = "__gbp__."
+
+
+def money_text(value: Any) -> str:
+    """A number as pounds for people (without the £): 1,200,000.00; anything else as it is."""
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal, str)):
+        return str(value)
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        return str(value)
+    if not amount.is_finite():
+        return str(value)
+    return f"{amount.quantize(PENNY, rounding=ROUND_HALF_UP):,.2f}"
+
+
 def _render(template: str, fact: Mapping[str, Any], params: Mapping[str, Any]) -> str:
     def value_of(name: str) -> str:
+        if name.startswith(_MONEY):
+            return money_text(raw_of(name[len(_MONEY) :]))
+        return str(raw_of(name))
+
+    def raw_of(name: str) -> Any:
         if name.startswith("param."):
             key = name[len("param.") :]
             if key not in params:
                 raise KeyError(f"template names unknown parameter {key!r}")
-            return str(params[key])
+            return params[key]
         found = lookup(fact, name)
         if not isinstance(found, (str, int, Decimal, bool)):
             raise KeyError(f"template names field {name!r}, which the fact does not have")
-        return str(found)
+        return found
 
     tmpl, names = _parsed(template)
     return tmpl.substitute({name: value_of(name) for name in names})
@@ -110,7 +134,7 @@ def _render(template: str, fact: Mapping[str, Any], params: Mapping[str, Any]) -
 @functools.lru_cache(maxsize=1024)
 def _parsed(template: str) -> tuple[_DottedTemplate, tuple[str, ...]]:
     # A ruleset has a handful of message templates and they render on thousands of firings: parsed once each.
-    tmpl = _DottedTemplate(template)
+    tmpl = _DottedTemplate(_MONEY_PLACEHOLDER.sub(lambda m: "£${" + _MONEY + m.group(1) + "}", template))
     return tmpl, tuple(tmpl.get_identifiers())
 
 

@@ -13,9 +13,9 @@ from typing import Any
 from ..engine import Firing, Session, Trace
 from . import facts, points
 from .errors import PolicyRefused, RulesetError
-from .numbers import ZERO, fmt2
+from .numbers import ZERO, fmt_gbp
 from .pack import Pack
-from .panel import IndividualScore, individual_scores
+from .panel import DeclaredConflict, IndividualScore, individual_scores
 from .ranking import rank
 from .result import (
     BidResult,
@@ -38,7 +38,7 @@ class Evaluation:
     trace: Trace
     # The evaluators' own scores behind each consensus score, by (bid, question): explain and the HTML report
     # show them beside the figures they produced.
-    panel: dict[tuple[str, str], list[IndividualScore]] = field(default_factory=dict)
+    panel: dict[tuple[str, str], list[IndividualScore | DeclaredConflict]] = field(default_factory=dict)
 
 
 def evaluate(pack: Pack) -> Evaluation:
@@ -260,11 +260,11 @@ def _cap_measures(result: BidResult, binding_caps: dict[int, Firing]) -> list[Co
             capped[p] = replace(capped[p], value_gbp=counts, cap_gbp=limit, capped=counts < raw)
         where = _CAP_LIMITS.get(firing.effect.get("limit_field", ""), f"the limit of rule {firing.rule}")
         if len(positions) == 1:
-            what = f"Commitment {capped[positions[0]].index} ({measure}): £{fmt2(total)}"
+            what = f"Commitment {capped[positions[0]].index} ({measure}): {fmt_gbp(total)}"
         else:
             numbers = ", ".join(str(capped[p].index) for p in positions)
-            what = f"Measure {measure}, commitments {numbers}: £{fmt2(total)} in all,"
-        result.flags.append(Flag("capped", f"{what} capped at £{fmt2(limit)} ({where}).", firing.rule))
+            what = f"Measure {measure}, commitments {numbers}: {fmt_gbp(total)} in all,"
+        result.flags.append(Flag("capped", f"{what} capped at {fmt_gbp(limit)} ({where}).", firing.rule))
     return capped
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from ..engine.canonical import plain
@@ -26,10 +27,12 @@ from .result import BidResult, CommitmentValue, QuestionScore, Result, ThemeScor
 if TYPE_CHECKING:
     from ..engine import Firing
     from .evaluate import Evaluation
+    from .panel.consensus import DeclaredConflict
     from .panel.reading import IndividualScore
 
 Firings = Sequence[Mapping[str, Any]]  # each firing as a decision record keeps it (audit.record.firing_entry)
-PanelScores = Mapping[tuple[str, str], Sequence["IndividualScore"]]  # (bid, question) -> the evaluators' scores
+# (bid, question) -> the evaluators' scores, and the conflicted evaluators who left it blank (score None).
+PanelScores = Mapping[tuple[str, str], Sequence["IndividualScore | DeclaredConflict"]]
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,42 @@ class Scored:
     firings: Firings
     panel: PanelScores
     origin: Mapping[str, Any]
+
+    @cached_property
+    def index(self) -> _Index:
+        """What every bid's explanation looks up, built once: explaining every bid (the HTML report) stays
+        linear in the firings and bids rather than rescanning them for each commitment and bid."""
+        return _Index(self)
+
+
+class _Index:
+    """Firings by the fact they fired on and by rule, and the figures every bid's working compares with."""
+
+    def __init__(self, scored: Scored) -> None:
+        result = scored.result
+        self.bids = {b.bid_id: b for b in result.bids}
+        self.eligible = result.eligible
+        # (bid, fact id) -> firings about that fact, in order; (bid or "tender", rule) -> their seqs, in order.
+        self.by_fact: dict[tuple[str | None, Any], list[Mapping[str, Any]]] = {}
+        self.by_rule: dict[tuple[str | None, str], list[int]] = {}
+        for f in scored.firings:
+            bid = f.get("bid")
+            self.by_fact.setdefault((bid, f["fact"].get("id")), []).append(f)
+            self.by_rule.setdefault((bid, f["rule"]), []).append(int(f["seq"]))
+            if f["session"] == "tender":
+                self.by_rule.setdefault((TENDER, f["rule"]), []).append(int(f["seq"]))
+        prices = [e.price_gbp for e in self.eligible]
+        self.lowest = min(prices) if prices else None
+        self.lowest_bids = [e.bid_id for e in self.eligible if e.price_gbp == self.lowest]
+        # theme -> each eligible bid's offer -> the bids offering exactly that (the best is looked up in it).
+        self.offers: dict[str, dict[Decimal, list[str]]] = {}
+        for e in self.eligible:
+            for theme, score in e.themes.items():
+                self.offers.setdefault(theme, {}).setdefault(score.gbp, []).append(e.bid_id)
+
+
+# The key the tender session's firings are indexed under (a bid id is never empty).
+TENDER = ""
 
 
 def firing_entry(firing: Firing) -> dict[str, Any]:
@@ -67,7 +106,7 @@ PRICE_WORKING = {
 
 def explain(scored: Scored, bid_id: str) -> dict[str, Any]:
     """The explanation of one bid, as plain JSON data (money and points as strings)."""
-    bid = scored.result.bid(bid_id)
+    bid = scored.index.bids.get(bid_id)
     if bid is None:
         known = ", ".join(b.bid_id for b in scored.result.bids)
         where = str(scored.origin["where"])
@@ -87,8 +126,8 @@ class _Explainer:
         self.panel = scored.panel
         self.result = scored.result
         self.bid = bid
-        self.firings = list(scored.firings)
-        self.eligible = scored.result.eligible
+        self.index = scored.index
+        self.eligible = self.index.eligible
 
     def build(self, source: dict[str, Any]) -> dict[str, Any]:
         r, b = self.result, self.bid
@@ -156,8 +195,8 @@ class _Explainer:
         }
         if not b.eligible:
             return out
-        lowest = min(e.price_gbp for e in self.eligible)
-        holders = [e.bid_id for e in self.eligible if e.price_gbp == lowest]
+        lowest, holders = self.index.lowest, self.index.lowest_bids
+        assert lowest is not None  # this bid is eligible
         method, w, p = t.price_method, t.price_weight, b.price_gbp
         if method in PRICE_WORKING:
             working = PRICE_WORKING[method].format(
@@ -191,7 +230,12 @@ class _Explainer:
         behind = self.panel.get((self.bid.bid_id, q.id), ())
         if behind:
             out["panel_scores"] = [
-                {"evaluator": s.evaluator, "score": fmt_plain(s.score), "comment": s.comment, "set_aside": s.set_aside}
+                {
+                    "evaluator": s.evaluator,
+                    "score": None if s.score is None else fmt_plain(s.score),
+                    "comment": s.comment,
+                    "set_aside": s.set_aside,
+                }
                 for s in behind
             ]
         minimum = f"minimum {fmt_plain(q.min_score)}: {'met' if met else 'not met'}"
@@ -206,7 +250,7 @@ class _Explainer:
     def theme(self, th: ThemeScore) -> dict[str, Any]:
         commitments = [self.commitment(c) for c in self.bid.commitments if c.counted and c.theme == th.theme]
         best = th.best_gbp
-        best_bids = [e.bid_id for e in self.eligible if best is not None and e.themes[th.theme].gbp == best]
+        best_bids = [] if best is None else list(self.index.offers.get(th.theme, {}).get(best, []))
         out = {
             "theme": th.theme,
             "weight": fmt_plain(th.weight),
@@ -231,8 +275,7 @@ class _Explainer:
     def commitment(self, c: CommitmentValue) -> dict[str, Any]:
         fired = [
             {"rule": f["rule"], "firing": f["seq"], "effect": f["effect"]["type"]}
-            for f in self.firings
-            if f.get("bid") == self.bid.bid_id and f["fact"].get("id") == f"commitment:{c.index}"
+            for f in self.index.by_fact.get((self.bid.bid_id, f"commitment:{c.index}"), ())
         ]
         unit = f" {c.unit}" if c.unit else ""
         if not c.counted:
@@ -270,11 +313,10 @@ class _Explainer:
 
     def firing_of(self, rule: str, used: set[int], tender_session: bool = False) -> int | None:
         """The seq of the (next unclaimed) firing of `rule` about this bid; None for a check outside the rules."""
-        for f in self.firings:
-            about = f["session"] == "tender" if tender_session else f.get("bid") == self.bid.bid_id
-            if about and f["rule"] == rule and f["seq"] not in used:
-                used.add(f["seq"])
-                return int(f["seq"])
+        for seq in self.index.by_rule.get((TENDER if tender_session else self.bid.bid_id, rule), ()):
+            if seq not in used:
+                used.add(seq)
+                return seq
         return None
 
     def flags(self) -> list[dict[str, Any]]:

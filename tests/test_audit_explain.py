@@ -64,7 +64,7 @@ def test_explain_castle_accounts_for_every_point() -> None:
     assert "commitment 2 STK-JOB-3: 2 people × £22,400.00 = £44,800.00 (rule value.STK-JOB-3, firing" in text
     assert "theme total £184,140.00" in text
     assert "not counted: commitment 8 NT99: 5 (rule measure.unknown, firing" in text
-    assert "unknown_measure: Commitment 8 names measure NT99" in text
+    assert "unknown measure: Commitment 8 names measure NT99" in text
     assert "Policy: meets_target (social value weight 20%, floor 15%, target 20%)" in text
     assert "(rule policy.meets_target, firing 1)" in text
 
@@ -152,7 +152,7 @@ def test_a_tie_is_a_check_and_linear_price_shows_its_working(make_pack: Callable
     # Nobody offers any social value: every theme gives 0 to everyone.
     assert "0.00  theme jobs: weight 6: no eligible bid offered anything in this theme, so 0" in text
     tied = explain_text(pack, "--bid", "a")
-    assert "tie: Tied at rank 1 with b" in tied and "(check ranking.tie)" in tied
+    assert "tied rank: Tied at rank 1 with b" in tied and "(check ranking.tie)" in tied
 
 
 def test_unknown_bid_lists_the_bids() -> None:

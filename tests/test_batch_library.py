@@ -23,6 +23,7 @@ import tenderscore.scoring.batch.packs as packs_module
 from conftest import ROOT, STOCKPORT_PACK, all_scores, basic_bid, basic_tender, write_pack
 from tenderscore.engine.errors import ExitCode
 from tenderscore.scoring.audit import Ledger, StoredRecord, build_record
+from tenderscore.scoring.audit.ledger import BeforeCommit
 from tenderscore.scoring.batch.packs import (
     PackOutcome,
     PackTask,
@@ -204,9 +205,11 @@ class CountingLedger(Ledger):
         super().__init__(path)
         self.groups: list[int] = []
 
-    def append_many(self, bodies: Sequence[Mapping[str, Any]]) -> list[StoredRecord]:
+    def append_many(
+        self, bodies: Sequence[Mapping[str, Any]], before_commit: BeforeCommit | None = None
+    ) -> list[StoredRecord]:
         self.groups.append(len(bodies))
-        return super().append_many(bodies)
+        return super().append_many(bodies, before_commit)
 
 
 def test_records_ready_together_are_appended_in_one_transaction_in_pack_order(tmp_path: Path) -> None:
@@ -237,8 +240,9 @@ def test_a_group_of_records_is_appended_whole_or_not_at_all(tmp_path: Path) -> N
 
 
 def test_a_report_that_fails_to_render_costs_its_own_file_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # HTML reports cite their records, so they are rendered after the group's records are appended: one that
-    # fails (here, a stand-in bug) is reported as its pack's failure, and the rest of the group is written.
+    # HTML reports cite their records, so they are rendered inside the group's transaction, before it commits:
+    # one that fails (here, a stand-in bug) is reported as its pack's failure and keeps no record (issue 13,
+    # item 20: no record for a result never delivered); the rest of the group is appended and written.
     folders = [_two_bid_pack(tmp_path / f"p{n}", tender_id=f"T-{n}") for n in range(3)]
     real = packs_module.render_scored
 
@@ -251,7 +255,7 @@ def test_a_report_that_fails_to_render_costs_its_own_file_only(tmp_path: Path, m
     with CountingLedger(tmp_path / "ledger.sqlite3") as book:
         outcomes = score_many(folders, "html", tmp_path / "out", 2, ledger=book, worker=slow_first)
         assert max(book.groups) > 1, book.groups
-    assert [(o.status, o.record_id) for o in outcomes] == [("ok", 1), ("error", 2), ("ok", 3)]
+    assert [(o.status, o.record_id) for o in outcomes] == [("ok", 1), ("error", None), ("ok", 2)]
     assert outcomes[1].errors == [f"{folders[1]}: could not be scored: RuntimeError: stand-in bug"]
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["p0.html", "p2.html"]
 

@@ -16,7 +16,7 @@ from tenderscore.scoring.cli import cli
 
 
 def leftovers(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith((".tmp", ".tenderscore-partial")))
 
 
 @pytest.mark.parametrize("fmt", ["table", "json", "csv", "markdown"])

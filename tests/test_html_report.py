@@ -259,7 +259,7 @@ def test_every_bid_has_a_breakdown_matching_explain() -> None:
     assert "NT99" in castle and "measure.unknown" in castle  # the uncounted commitment is still listed
     evergreen = root.find("details", data_bid="evergreen").text()
     assert "capped at £1,200,000.00 (rule cap.spend_at_contract_value, firing" in evergreen
-    assert "rule price.abnormally_low, firing" in evergreen and "sv_implausible" in evergreen
+    assert "rule price.abnormally_low, firing" in evergreen and "implausible social value" in evergreen
     dale = root.find("details", data_bid="dale").text()
     assert "rule gate.not_passed, firing" in dale and "No points and no rank: the bid is excluded." in dale
 
@@ -277,11 +277,11 @@ def test_flags_and_exclusions_are_listed_with_their_rules() -> None:
         [cell.text() for cell in tr.children if cell.tag in {"th", "td"}]
         for tr in root.find(id="issues").find_all("tr")
     ]
-    assert rows[1][:3] == ["Dale Valley Surfacing Ltd", "✕ Excluded", "gate_not_passed"]
-    assert rows[2][:3] == ["Fairfield Contracting Ltd", "✕ Excluded", "below_minimum"]
+    assert rows[1][:3] == ["Dale Valley Surfacing Ltd", "✕ Excluded", "gate not passed"]
+    assert rows[2][:3] == ["Fairfield Contracting Ltd", "✕ Excluded", "below the minimum score"]
     codes = {(r[0], r[2], r[4]) for r in rows[1:]}
-    assert ("Evergreen Roads Ltd", "abnormally_low_price", "price.abnormally_low") in codes
-    assert ("Castle Infrastructure Group plc", "unknown_measure", "measure.unknown") in codes
+    assert ("Evergreen Roads Ltd", "abnormally low price", "price.abnormally_low") in codes
+    assert ("Castle Infrastructure Group plc", "unknown measure", "measure.unknown") in codes
 
 
 def test_chart_has_a_bar_per_eligible_bid_sized_by_its_points() -> None:
@@ -405,15 +405,21 @@ def test_breakdowns_show_each_evaluators_score_as_explain_does(tmp_path: Path) -
     peak = parse(shown.read_text(encoding="utf-8")).find("details", data_bid="peak")
     q2 = next(row for row in peak.find_all("tr") if row.find("th").text().startswith("Q2 "))
     # From fixtures/stockport-panel/panel: ahmed and beth each scored peak's Q2 a 4; chen declared a conflict
-    # with peak and scored nothing, dana was not assigned Q2.
+    # with peak and left it blank, which the page says (issue 13, item 4); dana was not assigned Q2.
     assert [n.text() for n in q2.iter() if "data-panel-score" in n.attrs] == [
         "Panel: ahmed scored 4: Newest fleet; all low-floor",
         "Panel: beth scored 4: Fully accessible fleet with tracked maintenance",
+        "Panel: chen declared a conflict of interest with bid peak and did not score it",
     ]
     explained = load_json(invoke("explain", panel_pack, "--bid", "peak", "--format", "json").stdout)
     for question in explained["questions"]:
         row = next(r for r in peak.find_all("tr") if r.find("th").text().startswith(f"{question['id']} "))
-        expected = [f"Panel: {s['evaluator']} scored {s['score']}: {s['comment']}" for s in question["panel_scores"]]
+        expected = [
+            f"Panel: {s['set_aside']}"
+            if s["score"] is None
+            else f"Panel: {s['evaluator']} scored {s['score']}: {s['comment']}"
+            for s in question["panel_scores"]
+        ]
         assert [n.text() for n in row.iter() if "data-panel-score" in n.attrs] == expected, question["id"]
 
 

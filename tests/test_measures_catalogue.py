@@ -62,7 +62,7 @@ def test_the_table_is_for_people() -> None:
         "indicative proxies))"
     )
     assert lines[2].split() == KEYS
-    assert lines[4].split()[:4] == ["NT1", "jobs", "FTE-year", "12654.00"]
+    assert lines[4].split()[:4] == ["NT1", "jobs", "FTE-year", "12,654.00"]
 
 
 def test_money_keeps_two_decimals_and_never_rounds_a_finer_proxy_away() -> None:

@@ -47,7 +47,7 @@ def test_an_imported_table_changes_the_shipped_pack_exactly_as_its_proxies_imply
     shutil.copytree(STOCKPORT_PACK, pack)
     result = invoke("measures", "import", table, "--ruleset", "stockport", "--output", pack / "council.yaml")
     assert result.exit_code == 0, result.output
-    assert "    NT1: £12654.00 -> £15000.00" in result.stdout
+    assert "    NT1: £12,654.00 -> £15,000.00" in result.stdout
     assert "    STK-ENV-1: £69.00 -> £250.00" in result.stdout
     tender = (pack / "tender.yaml").read_text(encoding="utf-8")
     (pack / "tender.yaml").write_text(tender.replace("ruleset: stockport@2026.1", "ruleset: ./council.yaml"))

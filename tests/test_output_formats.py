@@ -29,8 +29,11 @@ def test_table_lists_ranked_bids_then_exclusions_then_policy(shipped: Result) ->
     assert " ".join(lines[header].split()) == "Rank Bidder Price £ Price pts Quality Social value Total Flags"
     rows = [line.split() for line in lines[header + 2 : header + 6]]
     assert [row[0] for row in rows] == ["1", "2", "3", "4"]
-    assert "Castle" in lines[header + 2] and "76.50" in lines[header + 2] and "unknown_measure" in lines[header + 2]
-    assert "Evergreen" in lines[header + 5] and "capped, sv_implausible, abnormally_low_price" in lines[header + 5]
+    assert "Castle" in lines[header + 2] and "76.50" in lines[header + 2] and "unknown measure" in lines[header + 2]
+    assert (
+        "Evergreen" in lines[header + 5]
+        and "capped, implausible social value, abnormally low price" in lines[header + 5]
+    )
     tail = lines[header + 6 :]
     assert tail[0] == ""
     assert tail[1] == "Castle Infrastructure Group plc ranks first with 76.50 points."

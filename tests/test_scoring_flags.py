@@ -27,8 +27,8 @@ def test_abnormally_low_price_is_flagged_with_the_figures_compared(make_pack: Ca
     a = bid(result, "a")
     assert flag_codes(a) == ["abnormally_low_price"]
     assert flag_message(a, "abnormally_low_price") == (
-        "Price £79999.99 is more than 20% below the mean of the other 2 eligible bids (£100000.00), "
-        "under the £80000.00 threshold: investigate before any decision."
+        "Price £79,999.99 is more than 20% below the mean of the other 2 eligible bids (£100,000.00), "
+        "under the £80,000.00 threshold: investigate before any decision."
     )
     assert a.status == "eligible" and a.rank == 1  # a flag, never an exclusion
     for other in ("b", "c"):  # equal on everything, so tied at rank 2: that is their only flag
@@ -87,7 +87,7 @@ def test_sv_implausible_only_above_the_ratio(make_pack: Callable[..., Path]) -> 
     assert at.sv_total_gbp == dec("100000.00") and flag_codes(at) == []
     assert over.sv_total_gbp == dec("100000.01") and flag_codes(over) == ["sv_implausible"]
     assert flag_message(over, "sv_implausible") == (
-        "Social value offered (£100000.01) exceeds 1.0 × the contract value (£100000.00): check the evidence."
+        "Social value offered (£100,000.01) exceeds 1.0 × the contract value (£100,000.00): check the evidence."
     )
 
 
@@ -154,7 +154,7 @@ def test_spend_over_the_contract_value_is_capped_and_flagged(make_pack: Callable
     a, b = bid(result, "a"), bid(result, "b")
     assert flag_codes(a) == ["capped"]
     assert (
-        flag_message(a, "capped") == "Commitment 1 (STK-GRO-1): £150000.00 capped at £100000.00 (the contract value)."
+        flag_message(a, "capped") == "Commitment 1 (STK-GRO-1): £150,000.00 capped at £100,000.00 (the contract value)."
     )
     assert [(c.raw_gbp, c.value_gbp, c.capped) for c in a.commitments] == [(dec("150000.00"), dec("100000.00"), True)]
     assert a.themes["growth"].gbp == dec("100000.00")
@@ -203,7 +203,7 @@ def test_of_several_caps_only_the_binding_one_flags_once(make_pack: Callable[...
     a = bid(score(pack), "a")
     assert flag_codes(a) == ["capped"]
     assert flag_message(a, "capped") == (
-        "Commitment 1 (NT28): £8000.00 capped at £5000.00 (the limit of rule cap.nt28_donations)."
+        "Commitment 1 (NT28): £8,000.00 capped at £5,000.00 (the limit of rule cap.nt28_donations)."
     )
     assert a.themes["social"].gbp == dec("5000.00")
 
@@ -221,5 +221,5 @@ def test_a_cap_binds_on_the_measure_not_on_each_line(make_pack: Callable[..., Pa
     ]
     assert a.themes["growth"].gbp == Decimal("100000.00")
     assert flag_message(a, "capped") == (
-        "Measure STK-GRO-1, commitments 1, 2: £130000.01 in all, capped at £100000.00 (the contract value)."
+        "Measure STK-GRO-1, commitments 1, 2: £130,000.01 in all, capped at £100,000.00 (the contract value)."
     )

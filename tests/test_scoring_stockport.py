@@ -129,10 +129,12 @@ def test_flags_and_exclusions(result: Result) -> None:
     }
     evergreen = bid(result, "evergreen")
     messages = {f.code: f.message for f in evergreen.flags}
-    assert messages["capped"] == "Commitment 2 (STK-GRO-1): £1500000.00 capped at £1200000.00 (the contract value)."
-    assert "(£1235308.00)" in messages["sv_implausible"]
-    assert "under the £934666.67 threshold" in messages["abnormally_low_price"]
-    assert "more than 20% below the mean of the other 3 eligible bids (£1168333.33)" in messages["abnormally_low_price"]
+    assert messages["capped"] == "Commitment 2 (STK-GRO-1): £1,500,000.00 capped at £1,200,000.00 (the contract value)."
+    assert "(£1,235,308.00)" in messages["sv_implausible"]
+    assert "under the £934,666.67 threshold" in messages["abnormally_low_price"]
+    assert (
+        "more than 20% below the mean of the other 3 eligible bids (£1,168,333.33)" in messages["abnormally_low_price"]
+    )
     assert [e.reason for e in bid(result, "dale").excluded_reasons] == [
         "Gate modern_slavery (Modern slavery) was answered fail, not pass."
     ]

@@ -1,42 +1,52 @@
 """The decision ledger: an append-only SQLite file of decision records linked by a hash chain.
 
 Each record carries the hash of the one before it; `verify` walks the whole chain, so changing any byte of a
-stored record, or removing one from the middle, is found and named. Appends are one `BEGIN IMMEDIATE`
-transaction each (concurrent appenders queue on SQLite's write lock, so each sees the true head), in WAL mode
-with full sync, so a process killed mid-append leaves the record wholly there or wholly absent.
+stored record, or removing one from the middle, is found and named. What a record must be to verify, and how
+records link, is `chain.py`'s (shared with any other store); this module is the SQLite side. Appends are one
+`BEGIN IMMEDIATE` transaction each (concurrent appenders queue on SQLite's write lock, so each sees the true
+head), in WAL mode with full sync, so a process killed mid-append leaves the record wholly there or absent.
 
-Triggers refuse UPDATE and DELETE as a guard against accidents; the tamper evidence is the chain, which does
-not depend on them. Removing the newest records cannot be seen from inside the file: keep the head hash that
-`score` and `ledger verify` print somewhere else if that matters.
+Before appending, `append` checks the chain at a cost that does not grow with it (see `_verified_head`): the
+head the ledger recorded at its last append (count, newest hash, the schema's version) still matches, the
+newest record verifies, and the triggers that refuse UPDATE, DELETE and any insert but the next record are
+still the ledger's own (SQLite changes its schema_version when a trigger is dropped). When that head is
+missing or the schema was changed, the whole chain is walked once before anything is appended. A change made
+below SQLite (a file's bytes edited directly) is found by `ledger verify`, which walks every record.
+
+The file is a ledger only if it says so (its application_id) or is an older tenderscore ledger; another
+program's SQLite database is refused untouched. Removing the newest records together with the recorded head
+cannot be seen from inside the file: keep the head hash that `score` and `ledger verify` print elsewhere.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from ..published import winner_of
-from ..yamlio import refuse_constant
+from .chain import ChainWalk, Head, Row, check_row, head_problem, parse_stored, row_of
+from .chain import summary_columns as summary_columns
 from .errors import ChainBroken, LedgerDamaged, LedgerUnavailable
-from .record import build_record, record_problem, record_text, seal
+from .record import build_record, seal
 
 if TYPE_CHECKING:
     from ..evaluate import Evaluation
     from ..pack import Pack
 
 SCHEMA_VERSION = 1
+# "TSDL" (tenderscore decision ledger): set in every ledger this version creates or appends to.
+APPLICATION_ID = 0x5453444C
+SQLITE_MAGIC = b"SQLite format 3\x00"
 # Long enough for a queue of concurrent appenders, each holding the lock for one fsync'd insert.
 BUSY_TIMEOUT_S = 60.0
 
-_SCHEMA = """
+_COLUMNS = "id, created_at, tender, ruleset, winner, prev_hash, hash, record"
+_TABLE = """
 CREATE TABLE IF NOT EXISTS records (
     id INTEGER PRIMARY KEY,
     created_at TEXT NOT NULL,
@@ -47,12 +57,32 @@ CREATE TABLE IF NOT EXISTS records (
     hash TEXT NOT NULL UNIQUE,
     record TEXT NOT NULL
 );
+"""
+# The guards; a missing one is added when a ledger of an older version is next appended to.
+_GUARDS = {
+    "records_append_only_update": """
 CREATE TRIGGER IF NOT EXISTS records_append_only_update BEFORE UPDATE ON records
 BEGIN SELECT RAISE(ABORT, 'the decision ledger is append-only'); END;
+""",
+    "records_append_only_delete": """
 CREATE TRIGGER IF NOT EXISTS records_append_only_delete BEFORE DELETE ON records
 BEGIN SELECT RAISE(ABORT, 'the decision ledger is append-only'); END;
-"""
-_COLUMNS = "id, created_at, tender, ruleset, winner, prev_hash, hash, record"
+""",
+    # INSERT OR REPLACE deletes the row it replaces without firing delete triggers: only the next id may go in.
+    "records_append_only_insert": """
+CREATE TRIGGER IF NOT EXISTS records_append_only_insert BEFORE INSERT ON records
+WHEN NEW.id IS NOT (SELECT coalesce(max(id), 0) + 1 FROM records)
+BEGIN SELECT RAISE(ABORT, 'the decision ledger is append-only: only the next record may be added'); END;
+""",
+    "chain_head": """
+CREATE TABLE IF NOT EXISTS chain_head (
+    one INTEGER PRIMARY KEY CHECK (one = 1),
+    count INTEGER NOT NULL,
+    hash TEXT,
+    schema INTEGER NOT NULL
+);
+""",
+}
 
 
 @dataclass(frozen=True)
@@ -74,17 +104,14 @@ class StoredRecord:
     record: dict[str, Any]
 
 
+# Called with the records an append sealed, inside its transaction, before it commits.
+BeforeCommit = Callable[[list[StoredRecord]], None]
+
+
 @dataclass(frozen=True)
 class ChainReport:
     count: int
     head: str | None
-
-
-def summary_columns(record: Mapping[str, Any]) -> tuple[str, str, str, str]:
-    """The columns `ledger list` reads without parsing records: derived from the record, checked by verify."""
-    result = record["result"]
-    ruleset = f"{result['ruleset']['id']}@{result['ruleset']['version']}"
-    return (str(record["created_at"]), str(result["tender"]["id"]), ruleset, winner_of(result))
 
 
 class Ledger:
@@ -96,6 +123,8 @@ class Ledger:
         self._written: tuple[Any, ...] | None = None
         if not create and not self.path.is_file():
             raise LedgerUnavailable(f"{self.path}: no ledger here yet (score a pack, or name one with --ledger)")
+        if self.path.exists() and not self.path.is_file():
+            raise LedgerUnavailable(f"{self.path}: not a tenderscore ledger (expected a file, found something else)")
         try:
             if create:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -107,25 +136,89 @@ class Ledger:
             raise LedgerUnavailable(f"{self.path}: cannot open the ledger ({exc})") from None
         try:
             self._prepare(create)
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.Error as exc:
             self._conn.close()
-            raise LedgerUnavailable(f"{self.path}: not a tenderscore ledger ({exc})") from None
+            raise self._unreadable(exc) from None
+        except BaseException:
+            self._conn.close()
+            raise
+
+    def _unreadable(self, exc: sqlite3.Error) -> Exception:
+        """A file SQLite cannot read: broken (exit 4) when it was a database, else not a ledger at all (exit 2)."""
+        if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
+            return LedgerUnavailable(f"{self.path}: cannot read the ledger ({exc})")
+        try:
+            with self.path.open("rb") as handle:
+                start = handle.read(len(SQLITE_MAGIC))
+        except OSError:
+            start = b""
+        if start == SQLITE_MAGIC:
+            return LedgerDamaged(f"{self.path}: the ledger file is damaged or truncated ({exc})")
+        return LedgerUnavailable(f"{self.path}: not a tenderscore ledger (not an SQLite database: {exc})")
 
     def _prepare(self, create: bool) -> None:
         conn = self._conn
+        objects = self._objects()
+        if not objects:
+            if not create:
+                raise LedgerUnavailable(f"{self.path}: not a tenderscore ledger (it has no records table)")
+            objects = self._create()
+        self._identify(objects)
         if create:
             self._use_wal()
+            self._upgrade()
         conn.execute("PRAGMA synchronous=FULL")
-        has_table = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='records'").fetchone()
-        if has_table:
+
+    def _objects(self) -> dict[str, str]:
+        return {str(name): str(kind) for kind, name in self._conn.execute("SELECT type, name FROM sqlite_master")}
+
+    def _identify(self, objects: Mapping[str, str]) -> None:
+        """Refuse, untouched, an SQLite database that is not a tenderscore ledger."""
+        (app_id,) = self._conn.execute("PRAGMA application_id").fetchone()
+        if app_id == APPLICATION_ID:
+            if objects.get("records") != "table":
+                raise LedgerDamaged(f"{self.path}: the ledger's records table is missing")
             return
-        if not create:
-            raise LedgerUnavailable(f"{self.path}: not a tenderscore ledger (it has no records table)")
+        columns = [str(r[1]) for r in self._conn.execute("PRAGMA table_info(records)")] if "records" in objects else []
+        (user_version,) = self._conn.execute("PRAGMA user_version").fetchone()
+        # A ledger made before application_id was set: its own table and version number.
+        if app_id == 0 and user_version == SCHEMA_VERSION and columns == _COLUMNS.split(", "):
+            return
+        held = ", ".join(sorted(name for name in objects if not name.startswith("sqlite_"))) or "nothing"
+        raise LedgerUnavailable(
+            f"{self.path}: not a tenderscore ledger (it has no records table): an SQLite database of another "
+            f"program, holding {held}, left as it is; name another file with --ledger"
+        )
+
+    def _create(self) -> dict[str, str]:
+        conn = self._conn
+        with self._writing():
+            objects = self._objects()
+            if not objects:  # not created by another process while this one waited for the lock
+                for statement in _statements(_TABLE + "".join(_GUARDS.values())):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+                conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                objects = self._objects()
+        return objects
+
+    def _upgrade(self) -> None:
+        """Add the guards and head an older ledger lacks; its first append after this walks the whole chain."""
+        (app_id,) = self._conn.execute("PRAGMA application_id").fetchone()
+        if app_id == APPLICATION_ID and set(_GUARDS) <= set(self._objects()):
+            return
+        with self._writing():
+            for name, statement in _GUARDS.items():
+                if name not in self._objects():
+                    self._conn.execute(statement.strip())
+            self._conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        conn = self._conn
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for statement in _statements(_SCHEMA):
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            yield conn
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -163,71 +256,100 @@ class Ledger:
     def close(self) -> None:
         self._conn.close()
 
-    def append(self, body: Mapping[str, Any]) -> StoredRecord:
+    def append(self, body: Mapping[str, Any], before_commit: BeforeCommit | None = None) -> StoredRecord:
         """Seal a record body (`record.build_record`) onto the chain after the current head, atomically."""
-        return self.append_many([body])[0]
+        return self.append_many([body], before_commit)[0]
 
-    def append_many(self, bodies: Sequence[Mapping[str, Any]]) -> list[StoredRecord]:
+    def append_many(
+        self, bodies: Sequence[Mapping[str, Any]], before_commit: BeforeCommit | None = None
+    ) -> list[StoredRecord]:
         """Seal record bodies onto the chain in order, in one transaction: all of them, or none.
 
         One commit is one sync of the file, the largest part of an append: a batch hands over every record
-        that is ready at once (group commit), and each is still durable before its result file is written.
+        that is ready at once (group commit), and each is still durable before its result file is put in place.
+        `before_commit(stored)` runs inside the transaction, once the records are sealed: what it raises rolls
+        them back, so a result that cites its record can be written (and fail, on a full disk) before the
+        record is kept.
         """
         if not bodies:
             return []
-        conn = self._conn
         stored: list[StoredRecord] = []
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                head = conn.execute(f"SELECT {_COLUMNS} FROM records ORDER BY id DESC LIMIT 1").fetchone()
-                if head is None:
-                    seq, prev = 1, None
-                else:
-                    if tuple(head) != self._written:
-                        self._check_head(head)
-                    seq, prev = int(head[0]) + 1, str(head[6])
+            with self._writing() as conn:
+                walk = self._verified_head()
                 written = None
                 for body in bodies:
-                    record = seal(body, seq, prev)
+                    record = seal(body, walk.count + 1, walk.head)
                     written = self._insert(record)
-                    stored.append(StoredRecord(seq, record["hash"], record))
-                    seq, prev = seq + 1, str(record["hash"])
-                conn.execute("COMMIT")
-                self._written = written
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-        except sqlite3.Error as exc:
+                    stored.append(StoredRecord(walk.count + 1, record["hash"], record))
+                    walk.count, walk.head = walk.count + 1, str(record["hash"])
+                (schema,) = conn.execute("PRAGMA schema_version").fetchone()
+                conn.execute(
+                    "INSERT OR REPLACE INTO chain_head (one, count, hash, schema) VALUES (1, ?, ?, ?)",
+                    (walk.count, walk.head, schema),
+                )
+                if before_commit is not None:
+                    before_commit(stored)
+            self._written = written
+        except (sqlite3.OperationalError, sqlite3.IntegrityError) as exc:  # busy, locked, full, a racing insert
             raise LedgerUnavailable(f"{self.path}: cannot append to the ledger ({exc})") from None
+        except sqlite3.DatabaseError as exc:
+            raise self._unreadable(exc) from None
         return stored
 
-    def _check_head(self, row: tuple[Any, ...]) -> None:
-        # Chaining onto a head that does not verify would bless whatever was done to it. (A head byte for byte
-        # as this connection wrote it was sealed here; a batch appends hundreds, and parsing each back to check
-        # it was two thirds of an append.)
-        record = _parse(row, self.path)
-        why = record_problem(record) or _row_problem(row, record)
-        if why is not None:
+    def _verified_head(self) -> ChainWalk:
+        """The chain's head, checked before anything is chained onto it (inside the append's transaction).
+
+        Constant work while the ledger's own head and guards stand: the recorded head is still record
+        `count` with its hash, no record was removed, and the newest record verifies (records appended by a
+        version that kept no head are walked from it). Otherwise the whole chain is walked, once.
+        """
+        conn = self._conn
+        store = str(self.path)
+        row = conn.execute("SELECT count, hash, schema FROM chain_head WHERE one = 1").fetchone()
+        (schema,) = conn.execute("PRAGMA schema_version").fetchone()
+        try:
+            if row is None or row[2] != schema:
+                walk = ChainWalk(store)
+                for found in conn.execute(f"SELECT {_COLUMNS} FROM records ORDER BY id"):
+                    walk.feed(Row(*found))
+                self._check_recorded_head(walk)
+                return walk
+            head = Head(int(row[0]), row[1], int(row[2]))
+            found = conn.execute(f"SELECT {_COLUMNS} FROM records ORDER BY id DESC LIMIT 1").fetchone()
+            newest = None if found is None else Row(*found)
+            at_count = conn.execute("SELECT hash FROM records WHERE id = ?", (head.count,)).fetchone()
+            why = head_problem(head, newest, None if at_count is None else at_count[0])
+            if why is not None:
+                raise ChainBroken(f"ledger {store}", why)
+            walk = ChainWalk(store, head.count, head.hash)
+            if newest is not None and newest.id > head.count:
+                for found in conn.execute(f"SELECT {_COLUMNS} FROM records WHERE id > ? ORDER BY id", (head.count,)):
+                    walk.feed(Row(*found))
+            elif newest is not None and tuple(newest) != self._written:
+                # A head byte for byte as this connection wrote it was sealed here; a batch appends hundreds,
+                # and parsing each back to check it was two thirds of an append.
+                check_row(newest, store)
+            return walk
+        except ChainBroken as broken:
+            # Chaining onto a chain that does not verify would bless whatever was done to it.
             raise ChainBroken(
-                f"ledger {self.path}: record {row[0]}",
-                f"{why}; refusing to append after it (run `tenderscore ledger verify`)",
-            )
+                broken.where, f"{broken.why}; refusing to append after it (run `tenderscore ledger verify`)"
+            ) from None
 
     def _insert(self, record: Mapping[str, Any]) -> tuple[Any, ...]:
-        values = (record["seq"], *summary_columns(record), record["prev_hash"], record["hash"], record_text(record))
+        values = tuple(row_of(record))
         self._conn.execute(f"INSERT INTO records ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", values)
         return values
 
     def entries(self) -> list[Entry]:
         rows = self._read("SELECT id, created_at, tender, ruleset, winner, hash FROM records ORDER BY id")
-        return [Entry(int(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), str(r[5])) for r in rows]
+        return [Entry(self._id(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), str(r[5])) for r in rows]
 
     def last_id(self) -> int | None:
         """The newest record's id (ids run from 1 without gaps), or None for an empty ledger."""
         last = self._read("SELECT max(id) FROM records")[0][0]
-        return None if last is None else int(last)
+        return None if last is None else self._id(last)
 
     def get(self, record_id: int) -> StoredRecord:
         rows = self._read(f"SELECT {_COLUMNS} FROM records WHERE id = ?", (record_id,))
@@ -235,35 +357,39 @@ class Ledger:
             last = self.last_id()
             known = "the ledger is empty" if last is None else f"records are numbered 1 to {last}"
             raise LedgerUnavailable(f"{self.path}: no record {record_id} ({known})")
-        row = rows[0]
-        return StoredRecord(int(row[0]), str(row[6]), _parse(row, self.path))
+        row = Row(*rows[0])
+        return StoredRecord(record_id, str(row.hash), parse_stored(row, str(self.path)))
 
     def verify(self) -> ChainReport:
         """Walk the whole chain; raises ChainBroken naming the first record that fails and why."""
-        expected, prev = 1, None
+        walk = ChainWalk(str(self.path))
         with self._reading() as conn:
             for row in conn.execute(f"SELECT {_COLUMNS} FROM records ORDER BY id"):
-                self._verify_row(row, expected, prev)
-                prev = str(row[6])
-                expected += 1
-        return ChainReport(expected - 1, prev)
+                walk.feed(Row(*row))
+            self._check_recorded_head(walk)
+        return ChainReport(walk.count, walk.head)
 
-    def _verify_row(self, row: tuple[Any, ...], expected: int, prev: str | None) -> None:
-        where = f"ledger {self.path}: record {row[0]}"
-        if row[0] != expected:
-            missing = f"record {expected} is" if row[0] == expected + 1 else f"records {expected} to {row[0] - 1} are"
-            raise ChainBroken(where, f"expected record {expected} next: {missing} missing from the chain")
-        record = _parse(row, self.path)
-        why = record_problem(record) or _row_problem(row, record)
-        if why is None and record["prev_hash"] != prev:
-            why = (
-                f"its prev_hash ({str(record['prev_hash'])[:16]}…) is not the hash of record {expected - 1} "
-                f"({str(prev)[:16]}…)"
-                if prev is not None
-                else "it is the first record but names a previous one"
+    def _check_recorded_head(self, walk: ChainWalk) -> None:
+        # The head recorded at the last append: newest records removed with it left in place are found here.
+        if "chain_head" not in self._objects():
+            return
+        row = self._conn.execute("SELECT count, hash FROM chain_head WHERE one = 1").fetchone()
+        if row is None:
+            return
+        at = self._conn.execute("SELECT hash FROM records WHERE id = ?", (row[0],)).fetchone()
+        if row[0] > walk.count or at is None or at[0] != row[1]:
+            raise ChainBroken(
+                f"ledger {self.path}",
+                f"the ledger recorded {row[0]} records at its last append (head {str(row[1])[:16]}…) but its "
+                f"chain ends at record {walk.count}: newer records were removed",
             )
-        if why is not None:
-            raise ChainBroken(where, why)
+
+    def _id(self, value: Any) -> int:
+        if type(value) is not int:
+            raise ChainBroken(
+                f"ledger {self.path}: record {value}", f"its id is stored as {type(value).__name__} {value!r}"
+            )
+        return value
 
     @contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
@@ -282,8 +408,10 @@ class Ledger:
     def _read(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         try:
             return list(self._conn.execute(sql, args))
-        except sqlite3.Error as exc:
+        except sqlite3.OperationalError as exc:
             raise LedgerUnavailable(f"{self.path}: cannot read the ledger ({exc})") from None
+        except sqlite3.DatabaseError as exc:
+            raise LedgerDamaged(f"{self.path}: the ledger file is damaged ({exc})") from None
 
 
 def _statements(script: str) -> list[str]:
@@ -301,35 +429,13 @@ def _text(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-def _parse(row: tuple[Any, ...], path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(row[7], parse_float=Decimal, parse_constant=refuse_constant)
-    except (ValueError, TypeError) as exc:  # not JSON, or not even UTF-8
-        raise ChainBroken(f"ledger {path}: record {row[0]}", f"its stored record is not valid JSON ({exc})") from None
-    if not isinstance(data, dict):
-        raise ChainBroken(f"ledger {path}: record {row[0]}", "its stored record is not a JSON object")
-    return data
-
-
-def _row_problem(row: tuple[Any, ...], record: Mapping[str, Any]) -> str | None:
-    """Disagreement between a row's columns and the (verified) record they were derived from."""
-    if record["seq"] != row[0]:
-        return f"the record says it is record {record['seq']}"
-    if row[6] != record["hash"] or row[5] != record["prev_hash"]:
-        return "its hash columns do not match the record"
-    try:
-        columns = summary_columns(record)
-    except (KeyError, TypeError) as exc:
-        return f"its result is not well formed ({exc})"
-    if tuple(row[1:5]) != columns:
-        return "its listed time, tender, ruleset or winner do not match the record"
-    return None
-
-
-def record_decision(pack: Pack, evaluation: Evaluation, ledger: Ledger | Path) -> StoredRecord:
+def record_decision(
+    pack: Pack, evaluation: Evaluation, ledger: Ledger | Path, before_commit: BeforeCommit | None = None
+) -> StoredRecord:
     """Append the decision record of one scored pack to `ledger` (an open Ledger, or the path of one, opened and
-    closed here); returns it as stored (id, hash, record). The one place a single decision is recorded."""
+    closed here); returns it as stored (id, hash, record). The one place a single decision is recorded.
+    `before_commit` (see Ledger.append_many) writes what must exist before the record may."""
     if isinstance(ledger, Ledger):
-        return ledger.append(build_record(pack, evaluation))
+        return ledger.append(build_record(pack, evaluation), before_commit)
     with Ledger(ledger) as book:
-        return book.append(build_record(pack, evaluation))
+        return book.append(build_record(pack, evaluation), before_commit)

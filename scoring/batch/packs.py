@@ -13,7 +13,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..audit import Ledger, build_record
+from ..audit import Ledger, StoredRecord, build_record
 from ..audit.source import scored_now
 from ..errors import ExitCode, InputError, PolicyRefused, Problem, TenderscoreError
 from ..evaluate import Evaluation, evaluate
@@ -186,7 +186,7 @@ def score_many(
     outcomes: list[PackOutcome] = []
 
     def deliver(ready: list[PackOutcome]) -> None:
-        with ExitStack() as claims:  # a claimed file not committed (a failure, Ctrl-C) leaves nothing behind
+        with ExitStack() as claims:  # a claimed file not published (a failure, Ctrl-C) leaves nothing behind
             # Claimed before the records are appended, as for one pack: an unwritable result records nothing.
             claimed: list[tuple[PackOutcome, PendingFile]] = []
             for outcome in ready:
@@ -197,12 +197,15 @@ def score_many(
                     claimed.append((outcome, claims.enter_context(PendingFile(targets[outcome.index]))))
                 except TenderscoreError as exc:
                     outcome.fail(exc)
+            # A result that does not cite its record is written (and synced) before the records are appended.
+            claimed = [(outcome, pending) for outcome, pending in claimed if _write(outcome, pending)]
             if ledger is not None:
                 claimed = _record(claimed, ledger, fmt)
             for outcome, pending in claimed:
                 try:
-                    assert outcome.rendered is not None, "an HTML outcome always carries its record"
-                    pending.commit(outcome.rendered)
+                    if outcome.rendered is not None and not pending.written:
+                        pending.write(outcome.rendered)
+                    pending.publish()
                     outcome.file = targets[outcome.index]
                 except TenderscoreError as exc:
                     outcome.fail(exc)
@@ -212,24 +215,71 @@ def score_many(
     return outcomes
 
 
+def _write(outcome: PackOutcome, pending: PendingFile) -> bool:
+    """Write an outcome's rendered result, if it has one yet; False (the outcome failed) when it cannot be."""
+    if outcome.rendered is None:
+        return True
+    try:
+        pending.write(outcome.rendered)
+    except TenderscoreError as exc:
+        outcome.fail(exc)
+        return False
+    return True
+
+
+class _Unwritten(Exception):
+    """Some reports could not be written inside the records' transaction: it is rolled back and retried without
+    their packs."""
+
+
 def _record(
     claimed: list[tuple[PackOutcome, PendingFile]], ledger: Ledger, fmt: str
 ) -> list[tuple[PackOutcome, PendingFile]]:
     """Append the claimed outcomes' records in one transaction (one sync for all, in pack order); returns the
-    outcomes whose files may now be written: all of them, or none if the ledger refused."""
-    recorded = [(outcome, pending) for outcome, pending in claimed if outcome.record is not None]
-    try:
-        stored = ledger.append_many([outcome.record for outcome, _ in recorded if outcome.record is not None])
-    except TenderscoreError as exc:
-        for outcome, _ in claimed:
-            outcome.fail(exc)
-        return []
-    for (outcome, _), kept in zip(recorded, stored, strict=True):
-        outcome.record_id = kept.id
-        if outcome.evaluation is not None:
-            ref = RecordRef(kept.hash, str(kept.record["created_at"]), str(kept.id))
-            try:
-                outcome.rendered = render_scored(scored_now(outcome.evaluation), fmt, ref)
-            except Exception as exc:  # a bug in one report must not cost the others theirs
-                outcome.crashed(crash(exc))
-    return [(outcome, pending) for outcome, pending in claimed if outcome.status == "ok"]
+    outcomes whose files may now be put in place: all of them, or none if the ledger refused.
+
+    A report that cites its record (HTML) is rendered and written inside the transaction, before it commits;
+    a pack whose report cannot be written (a full disk) loses its place and the others are appended without it.
+    """
+    while True:
+        recorded = [(outcome, pending) for outcome, pending in claimed if outcome.record is not None]
+        failed: list[PackOutcome] = []
+
+        def write_reports(
+            stored: list[StoredRecord],
+            recorded: list[tuple[PackOutcome, PendingFile]] = recorded,
+            failed: list[PackOutcome] = failed,
+        ) -> None:
+            for (outcome, pending), kept in zip(recorded, stored, strict=True):
+                if outcome.evaluation is None:
+                    continue
+                ref = RecordRef(kept.hash, str(kept.record["created_at"]), str(kept.id))
+                try:
+                    outcome.rendered = render_scored(scored_now(outcome.evaluation), fmt, ref)
+                    pending.write(outcome.rendered)
+                except TenderscoreError as exc:
+                    outcome.fail(exc)
+                    failed.append(outcome)
+                except Exception as exc:  # a bug in one report must not cost the others theirs
+                    outcome.crashed(crash(exc))
+                    failed.append(outcome)
+            if failed:
+                raise _Unwritten
+
+        try:
+            stored = ledger.append_many(
+                [outcome.record for outcome, _ in recorded if outcome.record is not None], write_reports
+            )
+        except _Unwritten:
+            claimed = [(outcome, pending) for outcome, pending in claimed if outcome not in failed]
+            for outcome, pending in claimed:
+                if outcome.evaluation is not None:
+                    pending.rewind()
+            continue
+        except TenderscoreError as exc:
+            for outcome, _ in claimed:
+                outcome.fail(exc)
+            return []
+        for (outcome, _), kept in zip(recorded, stored, strict=True):
+            outcome.record_id = kept.id
+        return [(outcome, pending) for outcome, pending in claimed if outcome.status == "ok"]

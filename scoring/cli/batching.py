@@ -18,6 +18,7 @@ from ..batch.records import RecordOutcome, check_records
 from ..batch.runner import batch_exit_code
 from ..errors import ExitCode
 from ..numbers import plural
+from .common import say
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -48,7 +49,7 @@ def stop_on_ctrl_c(what: str) -> Iterator[None]:
     try:
         yield
     except KeyboardInterrupt:
-        click.echo(f"Interrupted: {what}", err=True)
+        say(f"Interrupted: {what}", err=True)
         sys.exit(ExitCode.INTERRUPTED)
 
 
@@ -73,8 +74,8 @@ def print_outcomes(outcomes: Sequence[PackOutcome | RecordOutcome], table: str) 
     """Every failure as `Error: ...` on stderr, in order, then the summary table on stdout."""
     for outcome in outcomes:
         for line in outcome.errors:
-            click.echo(f"Error: {line}", err=True)
-    click.echo(table, nl=False)
+            say(f"Error: {line}", err=True)
+    say(table, nl=False)
 
 
 def check_and_report(references: Sequence[str], action: str, ledger: Path, jobs: int) -> int:
@@ -86,6 +87,6 @@ def check_and_report(references: Sequence[str], action: str, ledger: Path, jobs:
         outcomes = check_records(references, action, ledger, jobs, advance)
     for outcome in outcomes:
         if outcome.report:
-            click.echo("\n".join(outcome.report))
+            say("\n".join(outcome.report))
     print_outcomes(outcomes, records_table(outcomes))
     return batch_exit_code(outcomes)

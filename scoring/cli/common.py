@@ -14,6 +14,7 @@ from click.core import ParameterSource
 from ..audit.location import ledger_path
 from ..errors import TenderscoreError
 from ..files import write_atomic
+from ..safe_text import safe_text
 
 if TYPE_CHECKING:
     from ..audit.ledger import StoredRecord
@@ -21,9 +22,15 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def say(text: str, nl: bool = True, err: bool = False) -> None:
+    """Print text for people (stdout, or stderr with err): every command's output leaves through here or
+    `emit`, with no control character a terminal would act on (a bidder's name may hold escape sequences)."""
+    click.echo(safe_text(text), nl=nl, err=err)
+
+
 def fail(lines: list[str], code: int) -> None:
     for line in lines:
-        click.echo(f"Error: {line}", err=True)
+        say(f"Error: {line}", err=True)
     sys.exit(code)
 
 
@@ -45,12 +52,42 @@ def appended_message(stored: StoredRecord, path: Path) -> str:
     return f"Decision record {stored.id} (sha256 {stored.hash}) appended to ledger {path}"
 
 
-def emit(text: str, output: Path | None) -> None:
-    """Print `text`, or write it whole to `output` (a path that cannot be written is an input error)."""
+def emit(text: str, output: Path | None, fmt: str | None = None) -> None:
+    """Print `text`, or write it whole to `output` (a path that cannot be written is an input error) and say
+    so on stderr."""
     if output is None:
-        click.echo(text, nl=False)
+        say(text, nl=False)
     else:
-        write_atomic(output, text)
+        write_atomic(output, safe_text(text))
+        wrote(output, fmt)
+
+
+def wrote(output: Path, fmt: str | None) -> None:
+    """What a command says on stderr once it has written its output to a file."""
+    what = f"{fmt} " if fmt else ""
+    say(f"Wrote {what}output to {output}", err=True)
+
+
+# The extensions a format is inferred from; `.txt` is the command's own text format.
+EXTENSIONS = {".html": "html", ".htm": "html", ".json": "json", ".csv": "csv", ".md": "markdown", ".txt": "text"}
+
+
+def chosen_format(fmt: str, output: Path | None, text: str, choices: tuple[str, ...] | list[str]) -> str:
+    """The format to write: --format when typed, else the one `--output`'s extension names (`report.html` is
+    HTML), else the default. A typed --format that contradicts a known extension is refused."""
+    named = EXTENSIONS.get(output.suffix.lower()) if output is not None else None
+    if named == "text":
+        named = text
+    if named is not None and named not in choices:
+        named = None
+    if given("fmt"):
+        if named is not None and named != fmt:
+            raise click.UsageError(
+                f"--format {fmt} contradicts --output {output}, whose extension means {named}: give one, or "
+                "make them agree."
+            )
+        return fmt
+    return named or fmt
 
 
 def pack_argument(func: F) -> F:
@@ -62,7 +99,8 @@ def output_option(func: F) -> F:
         "--output",
         "-o",
         type=click.Path(dir_okay=False, path_type=Path),
-        help="Write to FILE (atomically: the whole file or nothing) instead of standard output.",
+        help="Write to FILE (atomically: the whole file or nothing; a regular file or a new path only) instead "
+        "of standard output.",
     )(func)
 
 

@@ -10,7 +10,7 @@ import click
 from ..audit.source import open_scored
 from ..explanation import explain as explain_bid
 from ..output.explain_text import render_text
-from .common import format_option, ledger_option, user_errors
+from .common import format_option, ledger_option, say, user_errors
 
 
 @click.command()
@@ -34,6 +34,6 @@ def explain(source: str, bid_id: str, fmt: str, ledger: Path) -> None:
     """
     explanation = explain_bid(open_scored(source, ledger), bid_id)
     if fmt == "json":
-        click.echo(json.dumps(explanation, indent=2, ensure_ascii=False))
+        say(json.dumps(explanation, indent=2, ensure_ascii=False))
     else:
-        click.echo(render_text(explanation), nl=False)
+        say(render_text(explanation), nl=False)

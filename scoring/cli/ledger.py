@@ -19,7 +19,9 @@ from ..output import RecordRef
 from ..output.html import render_scored_html
 from ..output.ledger_view import render_entries, render_record
 from .batching import check_and_report
-from .common import emit, format_option, jobs_option, ledger_option, output_option, user_errors
+from .common import chosen_format, emit, format_option, jobs_option, ledger_option, output_option, say, user_errors
+
+SHOW_FORMATS = ("text", "json", "html")
 
 
 @click.group()
@@ -51,13 +53,13 @@ def list_records(ledger: Path, fmt: str) -> None:
     """
     with Ledger(ledger, create=False) as book:
         entries = book.entries()
-    click.echo(render_entries(entries, fmt), nl=False)
+    say(render_entries(entries, fmt), nl=False)
 
 
 @ledger.command("show")
 @click.argument("record_id", metavar="ID", type=click.IntRange(min=1))
 @ledger_option
-@format_option(["text", "json", "html"], "text")
+@format_option(SHOW_FORMATS, "text", "How to show it (with --output, by default the one its extension names).")
 @output_option
 @user_errors
 def show(record_id: int, ledger: Path, fmt: str, output: Path | None) -> None:
@@ -71,14 +73,15 @@ def show(record_id: int, ledger: Path, fmt: str, output: Path | None) -> None:
       tenderscore ledger show 3 --format json
       tenderscore ledger show 3 --format html --output report-3.html
     """
+    fmt = chosen_format(fmt, output, "text", SHOW_FORMATS)
     record = verified(*ledger_record(record_id, ledger))
     if fmt == "json":
-        emit(json.dumps(record, indent=2, ensure_ascii=False, sort_keys=True, default=str) + "\n", output)
+        emit(json.dumps(record, indent=2, ensure_ascii=False, sort_keys=True, default=str) + "\n", output, fmt)
     elif fmt == "html":
         ref = RecordRef(record["hash"], record["created_at"], str(record_id))
-        emit(render_scored_html(scored_record(record, {}), ref), output)
+        emit(render_scored_html(scored_record(record, {}), ref), output, fmt)
     else:
-        emit(render_record(record), output)
+        emit(render_record(record), output, fmt)
 
 
 @ledger.command("export")
@@ -93,7 +96,7 @@ def export(record_id: int, ledger: Path, output: Path | None) -> None:
     Example:
       tenderscore ledger export 3 --output record-3.json
     """
-    emit(record_text(verified(*ledger_record(record_id, ledger))) + "\n", output)
+    emit(record_text(verified(*ledger_record(record_id, ledger))) + "\n", output, "json")
 
 
 @ledger.command("verify")
@@ -127,4 +130,4 @@ def verify(records: tuple[str, ...], jobs: int | None, ledger: Path) -> None:
     with Ledger(ledger, create=False) as book:
         report = book.verify()
     head = "empty" if report.head is None else f"head {report.head}"
-    click.echo(f"Ledger {book.path}: {plural(report.count, 'record')}, chain intact, {head}")
+    say(f"Ledger {book.path}: {plural(report.count, 'record')}, chain intact, {head}")

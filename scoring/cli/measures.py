@@ -10,7 +10,7 @@ from ..files import write_atomic
 from ..ruleset import resolve_ruleset
 from ..rulesets_tools.catalogue import FORMATS, render_measures
 from ..rulesets_tools.importer import import_table
-from .common import format_option, user_errors
+from .common import format_option, say, user_errors
 
 
 @click.group(invoke_without_command=True)
@@ -37,7 +37,7 @@ def measures(ctx: click.Context, ruleset: str, fmt: str) -> None:
       tenderscore measures --ruleset ppn002 --format json
     """
     if ctx.invoked_subcommand is None:
-        click.echo(render_measures(resolve_ruleset(ruleset, Path.cwd()), fmt), nl=False)
+        say(render_measures(resolve_ruleset(ruleset, Path.cwd()), fmt), nl=False)
 
 
 @measures.command("import")
@@ -68,4 +68,4 @@ def import_measures(table: Path, ruleset: str, output: Path, version: str | None
     base = resolve_ruleset(ruleset, Path.cwd())
     imported = import_table(table, base, str(output), version)
     write_atomic(output, imported.text)
-    click.echo(imported.summary(str(output)), nl=False)
+    say(imported.summary(str(output)), nl=False)

@@ -12,7 +12,7 @@ from ..pack import load_pack
 from ..panel import PROPOSAL_FILE, moderate_sheets, proposal_csv
 from ..panel.blanks import SHEET_FORMATS, blank_sheets, sheets_in_the_way
 from ..panel.report import REPORT_FORMATS, render_moderation
-from .common import format_option, pack_argument, user_errors
+from .common import format_option, pack_argument, say, user_errors
 
 
 @click.group()
@@ -56,7 +56,7 @@ def sheets(pack: Path, fmt: str, output_dir: Path | None, force: bool) -> None:
         raise InputError(problems)
     for name, content in written.items():
         write_atomic(folder / name, content)
-    click.echo(f"Wrote {len(written)} sheets to {folder}: {', '.join(written)}")
+    say(f"Wrote {len(written)} sheets to {folder}: {', '.join(written)}")
 
 
 @panel.command()
@@ -82,4 +82,4 @@ def moderate(pack: Path, fmt: str) -> None:
     )
     target = pack / PROPOSAL_FILE
     write_atomic(target, proposal_csv(moderation))
-    click.echo(render_moderation(moderation, fmt, str(target)), nl=False)
+    say(render_moderation(moderation, fmt, str(target)), nl=False)

@@ -16,7 +16,7 @@ from ..batch.runner import default_jobs
 from ..errors import ExitCode
 from ..numbers import short
 from .batching import check_and_report
-from .common import fail, jobs_option, ledger_option, user_errors
+from .common import fail, jobs_option, ledger_option, say, user_errors
 
 
 @click.command()
@@ -60,9 +60,9 @@ def replay(records: tuple[str, ...], every: bool, jobs: int | None, ledger: Path
     loaded, where = load_record(record, ledger)
     outcome = replay_record(loaded, where)
     if not outcome.identical:
-        click.echo("\n".join(report_lines(outcome)))
+        say("\n".join(report_lines(outcome)))
         fail([f"{where}: the replay does not match the record"], ExitCode.DIFFERS)
-    click.echo(
+    say(
         f"{where}: replays identically, byte for byte (sha256 {short(loaded['hash'])}…, "
         f"{len(loaded['result']['bids'])} bids, {len(loaded['firings'])} firings; made {loaded['created_at']} "
         f"by tenderscore {loaded['tool']['version']})."

@@ -11,7 +11,7 @@ from ..ruleset import resolve_ruleset, shipped_ids, shipped_path
 from ..rulesets_tools.cases import CasesFailed, cases_path_for, load_cases, render_results, run_cases
 from ..rulesets_tools.lint import lint_file
 from ..rulesets_tools.listing import SHOW_FORMATS, render_list, render_show
-from .common import format_option, user_errors
+from .common import format_option, say, user_errors
 
 
 @click.group()
@@ -37,7 +37,7 @@ def list_rulesets() -> None:
     Example:
       tenderscore rules list
     """
-    click.echo(render_list(), nl=False)
+    say(render_list(), nl=False)
 
 
 @rules.command()
@@ -55,7 +55,7 @@ def show(ruleset: str, fmt: str) -> None:
       tenderscore rules show stockport
       tenderscore rules show ppn002 --format json
     """
-    click.echo(render_show(resolve_ruleset(ruleset, Path.cwd()), fmt), nl=False)
+    say(render_show(resolve_ruleset(ruleset, Path.cwd()), fmt), nl=False)
 
 
 @rules.command()
@@ -79,8 +79,8 @@ def lint(file: str) -> None:
         path = shipped_path(file)
     report = lint_file(path, file)
     for finding in report.findings:
-        click.echo(str(finding))
-    click.echo(report.summary())
+        say(str(finding))
+    say(report.summary())
     if report.errors:
         raise InputError([Problem(file, "", f"{report.counts()} (listed above)")])
 
@@ -102,7 +102,7 @@ def test(file: str) -> None:
     """
     loaded = load_cases(cases_path_for(file, Path.cwd()))
     results = run_cases(loaded)
-    click.echo(render_results(loaded, results), nl=False)
+    say(render_results(loaded, results), nl=False)
     failed = [r.name for r in results if not r.passed]
     if failed:
         raise CasesFailed(loaded.name, failed)

@@ -4,19 +4,38 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import InputError, Problem
 from ..output import FORMATS
-from .common import appended_message, format_option, given, jobs_option, ledger_option, output_option, user_errors
+from .common import (
+    appended_message,
+    chosen_format,
+    format_option,
+    given,
+    jobs_option,
+    ledger_option,
+    output_option,
+    say,
+    user_errors,
+    wrote,
+)
+
+if TYPE_CHECKING:
+    from ..audit.ledger import StoredRecord
 
 
 @click.command()
 @click.argument(
     "packs", metavar="PACK...", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path)
 )
-@format_option(FORMATS, "table", "How to print the result.")
+@format_option(
+    FORMATS,
+    "table",
+    "How to print the result (with --output, by default the one its extension names: .html .json .csv .md .txt).",
+)
 @output_option
 @click.option(
     "--output-dir",
@@ -44,8 +63,12 @@ def score(
     Exit codes: 0 scored, 2 bad input (every problem listed), 3 refused by the ruleset's policy
     (for instance a social value weight under the floor with no recorded exemption).
 
-    Each run appends a decision record to the ledger (see `tenderscore ledger`) before any output is written,
-    and prints the ledger's path on stderr; --no-ledger keeps none.
+    Each run appends a decision record to the ledger (see `tenderscore ledger`) and prints the ledger's path
+    on stderr; --no-ledger keeps none. An --output file is written in full before the record is kept, so a
+    result that cannot be written (a full disk) is never recorded. Without --format, --output's extension
+    (.html .json .csv .md .txt) names the format; a --format that contradicts it is refused (exit 2).
+    --output creates or replaces a regular file only (a symlink's target, when that is one); /dev/stdout
+    streams to standard output; a device, FIFO or folder is refused.
 
     Several packs are scored independently by --jobs worker processes, each into its own result file in
     --output-dir, each with its own decision record (appended in pack order). A pack that fails is listed
@@ -77,25 +100,35 @@ def score(
         _score_many(folders, fmt, output, output_dir, jobs, None if no_ledger else ledger)
         return
     (pack,) = packs
+    fmt = chosen_format(fmt, output, "table", FORMATS)
     loaded = load_pack(pack)
     evaluation = evaluate(loaded)
-    # The output file is claimed before the record is appended: a path that cannot be written fails with
-    # nothing recorded, so the ledger never holds a decision whose result its user did not receive.
+    rendered: list[str] = []
+    # The output file is claimed before the record is appended, and written in full (synced) inside the
+    # record's transaction before it commits: a path that cannot be written, or a full disk, fails with nothing
+    # recorded, so the ledger never holds a decision whose result its user did not receive.
     with claim_output(output) as pending:
+
+        def deliver(stored: list[StoredRecord]) -> None:
+            record = (
+                None if not stored else RecordRef(stored[0].hash, stored[0].record["created_at"], str(stored[0].id))
+            )
+            rendered.append(render_scored(scored_now(evaluation), fmt, record))
+            if pending is not None:
+                pending.write(rendered[-1])
+
         if no_ledger:
-            stored = None
+            deliver([])
         else:
             from ..audit import record_decision
 
-            stored = record_decision(loaded, evaluation, ledger)
-        if stored is not None:
-            click.echo(appended_message(stored, ledger), err=True)
-        record = None if stored is None else RecordRef(stored.hash, stored.record["created_at"], str(stored.id))
-        text = render_scored(scored_now(evaluation), fmt, record)
+            say(appended_message(record_decision(loaded, evaluation, ledger, deliver), ledger), err=True)
         if pending is None:
-            click.echo(text, nl=False)
+            say(rendered[-1], nl=False)
         else:
-            pending.commit(text)
+            pending.publish()
+            if not pending.streams:
+                wrote(pending.path, fmt)
 
 
 # Every result file and decision record is written whole or not at all, so what was written before Ctrl-C stands.
@@ -134,7 +167,7 @@ def _score_many(
     records = [o.record_id for o in outcomes if o.record_id is not None]
     if book is not None and records:
         which = f"record {records[0]}" if len(records) == 1 else f"records {records[0]} to {records[-1]}"
-        click.echo(f"Decision {which} appended to ledger {book.path}", err=True)
+        say(f"Decision {which} appended to ledger {book.path}", err=True)
     code = batch_exit_code(outcomes)
     if code:
         sys.exit(code)

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..pack import load_pack
-from .common import pack_argument, user_errors
+from .common import pack_argument, say, user_errors
 
 
 @click.command()
@@ -23,7 +23,7 @@ def validate(pack: Path) -> None:
       tenderscore validate fixtures/stockport-highways
     """
     loaded = load_pack(pack)
-    click.echo(
+    say(
         f"{pack}: valid: tender {loaded.tender.id}, {len(loaded.bids)} bids, "
         f"ruleset {loaded.ruleset.id}@{loaded.ruleset.version}"
     )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ..explanation import Scored
 from ..result import Result
+from ..safe_text import safe_text
 
 # format -> (module in this package, its renderer of a Result alone)
 _HOMES = {
@@ -52,5 +53,7 @@ def render_scored(scored: Scored, fmt: str, record: RecordRef | None = None) -> 
     if fmt == "html":
         html = importlib.import_module(".html", __package__)
         text: str = html.render_scored_html(scored, record)
-        return text
-    return render(scored.result, fmt)
+    else:
+        text = render(scored.result, fmt)
+    # Where a result leaves the renderers for a terminal or a file: no control character a terminal acts on.
+    return safe_text(text)

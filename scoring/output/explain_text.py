@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..numbers import fmt_gbp, short
+from .words import in_words
 
 
 def _gbp(published: str) -> str:
@@ -81,9 +82,9 @@ def render_text(ex: Mapping[str, Any]) -> str:
         )
     out.append("")
     out.append("Flags:" if ex["flags"] else "Flags: none")
-    out += [f"  {f['code']}: {f['message']} ({_by(f['rule'], f['firing'])})" for f in ex["flags"]]
+    out += [f"  {in_words(f['code'])}: {f['message']} ({_by(f['rule'], f['firing'])})" for f in ex["flags"]]
     out.append("Exclusions:" if ex["exclusions"] else "Exclusions: none")
-    out += [f"  {e['code']}: {e['reason']} ({_by(e['rule'], e['firing'])})" for e in ex["exclusions"]]
+    out += [f"  {in_words(e['code'])}: {e['reason']} ({_by(e['rule'], e['firing'])})" for e in ex["exclusions"]]
     p = ex["policy"]
     target = f"target {p['target']}%" if p["target"] is not None else "no target"
     out.append(
@@ -101,6 +102,9 @@ def _question_lines(q: Mapping[str, Any]) -> list[str]:
     if q["rationale"]:
         lines.append(f"{'':10}  rationale: {q['rationale']}")
     for s in q.get("panel_scores", []):
+        if s["score"] is None:  # a declared conflict, the item left blank as the sheet asks
+            lines.append(f"{'':10}  panel: {s['set_aside']}")
+            continue
         aside = f", set aside: {s['set_aside']}" if s["set_aside"] else ""
         comment = f": {s['comment']}" if s["comment"] else ""
         lines.append(f"{'':10}  panel: {s['evaluator']} scored {s['score']}{aside}{comment}")

@@ -24,6 +24,7 @@ from ..numbers import HUNDRED, ZERO, div, fmt2, fmt_gbp, fmt_plain, mul, round2
 from ..published import summary_line
 from ..result import BidResult, Result
 from . import RecordRef
+from .words import in_words
 
 # Opens every collapsed breakdown before printing and restores it after: the print stylesheet does the same
 # through ::details-content where a browser supports it; this covers the browsers that do not.
@@ -84,7 +85,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(gbp=gbp, pts=pts, plain=plain, theme_label=theme_label, breakable=breakable)
+    env.filters.update(gbp=gbp, pts=pts, plain=plain, theme_label=theme_label, breakable=breakable, words=in_words)
     return env
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from tabulate import tabulate
@@ -9,6 +10,7 @@ from tabulate import tabulate
 from ..numbers import ZERO, fmt2, fmt_gbp, fmt_money, fmt_plain
 from ..published import summary_line
 from ..result import Result
+from .words import in_words
 
 HEADERS = ["Rank", "Bidder", "Price £", "Price pts", "Quality", "Social value", "Total", "Flags"]
 # Figures line up on the right, as in any spreadsheet a panel is used to; text stays on the left.
@@ -25,7 +27,7 @@ def _rows(result: Result, text: Callable[[str], str] = str) -> list[list[str]]:
             fmt2(b.quality_points or ZERO),
             fmt2(b.sv_points or ZERO),
             fmt2(b.total or ZERO),
-            ", ".join(f.code for f in b.flags),
+            ", ".join(in_words(f.code) for f in b.flags),
         ]
         for b in result.eligible
     ]
@@ -49,14 +51,25 @@ def _excluded_lines(result: Result) -> list[str]:
     return [
         f"Excluded: {b.bidder} ({b.bid_id}): "
         + " ".join(e.reason for e in b.excluded_reasons)
-        + (f" Flags: {', '.join(f.code for f in b.flags)}." if b.flags else "")
+        + (f" Flags: {', '.join(in_words(f.code) for f in b.flags)}." if b.flags else "")
         for b in result.excluded
     ]
 
 
+# Markdown passes raw HTML and links through: a bidder named "<script>..." or "[x](javascript:...)" must be
+# text. Entities for the HTML brackets (and an & that would start an entity), backslashes for the link brackets
+# and the backslash itself; "Brennan & Shaw" stays as written.
+_MARKDOWN = str.maketrans({"\\": "\\\\", "[": "\\[", "]": "\\]", "<": "&lt;", ">": "&gt;"})
+_ENTITY = re.compile(r"&(?=#?\w+;)")
+
+
+def _markdown_text(text: str) -> str:
+    return _ENTITY.sub("&amp;", text).translate(_MARKDOWN)
+
+
 def _markdown_cell(text: str) -> str:
     # A bidder called "Acme | Sons" must not add a column and shift every figure after it.
-    return text.replace("|", "\\|")
+    return _markdown_text(text).replace("|", "\\|")
 
 
 def _heading(result: Result) -> str:
@@ -80,12 +93,17 @@ def render_table(result: Result) -> str:
 
 
 def render_markdown(result: Result) -> str:
-    parts = [f"# {result.tender.id} {result.tender.title}", "", _heading(result), ""]
+    parts = [
+        f"# {_markdown_text(f'{result.tender.id} {result.tender.title}')}",
+        "",
+        _markdown_text(_heading(result)),
+        "",
+    ]
     if result.eligible:
         rows = _rows(result, _markdown_cell)
         parts.append(tabulate(rows, headers=HEADERS, tablefmt="github", disable_numparse=True, colalign=ALIGN))
         parts.append("")
-    parts.append(summary_line(result))
+    parts.append(_markdown_text(summary_line(result)))
     parts.append("")
-    parts += [f"- {line}" for line in _excluded_lines(result) + _policy_lines(result)]
+    parts += [f"- {_markdown_text(line)}" for line in _excluded_lines(result) + _policy_lines(result)]
     return "\n".join(parts) + "\n"

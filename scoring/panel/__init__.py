@@ -5,6 +5,7 @@ The pack reads its panel through this module's names only; nothing in panel/ kno
 
 from .consensus import (
     PROPOSAL_FILE,
+    DeclaredConflict,
     PanelConsensus,
     individual_scores,
     moderate_sheets,
@@ -22,6 +23,7 @@ __all__ = [
     "PROPOSAL_FILE",
     "SHEET_DIR",
     "XLSX_TEXT_SUFFIX",
+    "DeclaredConflict",
     "IndividualScore",
     "ItemStatistics",
     "Moderation",

@@ -11,6 +11,7 @@ import csv
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..errors import InputError, Problem
 from ..models import ScoreRow, Tender
@@ -19,9 +20,19 @@ from ..ruleset import Policy
 from .reading import IndividualScore, PanelReading, has_sheets, read_panel, tender_panel_problems
 from .scale import Scale
 from .sheet import SHEET_DIR
-from .spread import RED, ItemStatistics, Moderation, moderate
+from .spread import RED, ItemStatistics, Moderation, conflicted_evaluators, moderate
 
 PROPOSAL_FILE = "consensus-proposed.csv"
+
+
+class DeclaredConflict(NamedTuple):
+    """A conflicted evaluator who (as the sheet asks) left an item blank: no score, but a trace that they were
+    assigned it and declared the conflict. Unpacks like an IndividualScore, with no score."""
+
+    evaluator: str
+    score: None
+    comment: str
+    set_aside: str
 
 
 @dataclass(frozen=True)
@@ -65,7 +76,9 @@ def proposal_csv(moderation: Moderation) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["bid", "question", "score", "rationale"])
     for item in moderation.items:
-        writer.writerow([item.bid, item.question, fmt_plain(item.proposed), ""])
+        # A conflict is part of the record of how the score was reached: it goes with the score when copied.
+        rationale = set_aside_words(item) if item.conflicted else ""
+        writer.writerow([item.bid, item.question, fmt_plain(item.proposed), rationale])
     return out.getvalue()
 
 
@@ -141,9 +154,26 @@ def proposed_scores(moderation: Moderation, label: str) -> tuple[dict[tuple[str,
     return scores, []
 
 
-def individual_scores(panel: PanelConsensus | None) -> dict[tuple[str, str], list[IndividualScore]]:
+def individual_scores(
+    panel: PanelConsensus | None,
+) -> dict[tuple[str, str], list[IndividualScore | DeclaredConflict]]:
     """The individual scores behind each consensus score (a pack's `panel`), set-aside ones included with the
-    reason ({} without sheets). Each entry unpacks as (evaluator, score, comment, set_aside_reason)."""
+    reason, and each conflicted evaluator who left the item blank as a DeclaredConflict ({} without sheets).
+    Each entry unpacks as (evaluator, score, comment, set_aside_reason), in the panel's order."""
     if panel is None:
         return {}
-    return {key: list(found) for key, found in panel.reading.scores.items()}
+    reading = panel.reading
+    out: dict[tuple[str, str], list[IndividualScore | DeclaredConflict]] = {}
+    for (bid, question), found in reading.scores.items():
+        scored = {s.evaluator for s in found}
+        blank = {
+            evaluator: DeclaredConflict(
+                evaluator, None, "", f"{evaluator} declared a conflict of interest with bid {bid} and did not score it"
+            )
+            for evaluator in conflicted_evaluators(reading, bid, question)
+            if evaluator not in scored
+        }
+        by_evaluator = {s.evaluator: s for s in found}
+        order = [sheet.evaluator.id for sheet in reading.sheets]
+        out[(bid, question)] = [by_evaluator.get(e) or blank[e] for e in order if e in by_evaluator or e in blank]
+    return out

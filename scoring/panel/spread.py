@@ -105,13 +105,16 @@ def moderate(reading: PanelReading, scale: Scale, amber_from: Decimal, red_over:
     if reading.problems:
         raise ValueError("moderation needs complete sheets; report reading.problems first")
     items = tuple(
-        item_statistics(bid, question, found, scale, amber_from, red_over, _conflicted(reading, bid, question))
+        item_statistics(
+            bid, question, found, scale, amber_from, red_over, conflicted_evaluators(reading, bid, question)
+        )
         for (bid, question), found in reading.scores.items()
     )
     return Moderation(scale, amber_from, red_over, reading, items)
 
 
-def _conflicted(reading: PanelReading, bid: str, question: str) -> tuple[str, ...]:
+def conflicted_evaluators(reading: PanelReading, bid: str, question: str) -> tuple[str, ...]:
+    """The evaluators assigned an item who declared a conflict of interest with its bid, in the panel's order."""
     return tuple(
         sheet.evaluator.id
         for sheet in reading.sheets

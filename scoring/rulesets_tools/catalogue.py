@@ -25,6 +25,11 @@ def money(value: Decimal) -> str:
     return f"{value:.2f}" if value == value.quantize(PENNY) else f"{value:f}"
 
 
+def grouped(value: Decimal) -> str:
+    """`money` for people: thousands separated (12,654.00), never rounded away."""
+    return f"{value:,.2f}" if value == value.quantize(PENNY) else f"{value:,f}"
+
+
 def measure_rows(ruleset: LoadedRuleset) -> list[dict[str, str]]:
     return [
         {"code": m.code, "theme": m.theme, "unit": m.unit, "proxy_gbp": money(m.proxy_gbp), "source": m.source}
@@ -44,7 +49,10 @@ def render_measures(ruleset: LoadedRuleset, fmt: str) -> str:
         return buffer.getvalue()
     heading = f"{ruleset.id}@{ruleset.version}: {len(rows)} measures ({ruleset.model.title})"
     table = tabulate(
-        [[row[c] for c in COLUMNS] for row in rows],
+        [
+            [grouped(m.proxy_gbp) if c == "proxy_gbp" else row[c] for c in COLUMNS]
+            for m, row in zip(ruleset.model.measures, rows, strict=True)
+        ],
         headers=list(COLUMNS),
         tablefmt="simple",
         disable_numparse=True,

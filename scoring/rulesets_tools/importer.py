@@ -21,7 +21,7 @@ from ..errors import InputError, Problem
 from ..ruleset import THEMES, LoadedRuleset, Measure, parse_ruleset
 from ..validation import pydantic_problems
 from ..yamlio import parse_csv, parse_yaml, read_text
-from .catalogue import money
+from .catalogue import grouped
 from .lint import lint_text
 from .yamlout import dump_yaml
 
@@ -48,7 +48,7 @@ class Imported:
             f"  removed: {', '.join(self.removed) or 'none'}",
         ]
         lines.append(f"  proxies changed: {'none' if not self.changed else ''}".rstrip())
-        lines += [f"    {code}: £{money(old)} -> £{money(new)}" for code, old, new in self.changed]
+        lines += [f"    {code}: £{grouped(old)} -> £{grouped(new)}" for code, old, new in self.changed]
         return "\n".join(lines) + "\n"
 
 
