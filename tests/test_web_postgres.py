@@ -1,7 +1,7 @@
-"""The web application's end-to-end, permission, browser, upload and concurrency tests again, on PostgreSQL: the same test
-files, run in a child pytest whose Django is configured with TENDERSCORE_DATABASE_URL (Django is set up once
-per process, so a second database means a second process). Then the ledger the app wrote in that database
-must verify through `ledger verify --ledger postgresql://...`."""
+"""The web application's end-to-end, permission, browser, upload and concurrency tests again, on PostgreSQL:
+the same test files, run in a child pytest whose Django is configured with TENDERSCORE_DATABASE_URL (Django is
+set up once per process, so a second database means a second process). Then the ledger the app wrote in that
+database must verify through `ledger verify --ledger postgresql://...`."""
 
 from __future__ import annotations
 
