@@ -131,7 +131,7 @@ class Server:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"the server stopped: {self.process.stderr.read() if self.process.stderr else ''}")
+                raise RuntimeError(f"the server stopped: {self.stop()[-3000:]}")
             try:
                 with urllib.request.urlopen(self.url + "/health/", timeout=2) as answer:
                     if answer.status == 200:
@@ -149,16 +149,16 @@ class Server:
         if self.process.stderr:
             self.process.stderr.close()
 
-    def stop(self) -> None:
+    def stop(self) -> str:
+        """SIGTERM, and what the server wrote on stderr (its logs)."""
         if self.process.poll() is None:
             self.process.terminate()
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(30)
-        if self.process.stderr:
-            self.process.stderr.close()
+        try:
+            _, err = self.process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            _, err = self.process.communicate(timeout=30)
+        return err or ""
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

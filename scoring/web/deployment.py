@@ -27,6 +27,7 @@ def database(data_dir: Path) -> dict[str, Any]:
     url = os.environ.get("TENDERSCORE_DATABASE_URL", "").strip()
     if url:
         return dict(dj_database_url.parse(url, conn_max_age=CONN_MAX_AGE_S, conn_health_checks=True))
+    data_dir.mkdir(parents=True, exist_ok=True)  # SQLite creates the file, not its folder
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": data_dir / "web.sqlite3",
