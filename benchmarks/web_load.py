@@ -1,11 +1,11 @@
 """Load benchmark of the web app: N simulated evaluators (default 50) against `tenderscore serve` on loopback.
 
-    .venv/bin/python benchmarks/web_load.py                        # 50 evaluators, 30 s, SQLite and PostgreSQL
+    .venv/bin/python benchmarks/web_load.py                        # 50 evaluators, 60 s, SQLite and PostgreSQL
     .venv/bin/python benchmarks/web_load.py --evaluators 10 --seconds 10 --engines sqlite
 
 Each evaluator signs in (the production password hasher; sign-ins spread over the first --ramp seconds), opens
 their sheet, then until the time is up opens one of their bids and saves its scores (every question of the bid,
-as the browser's form does), pausing a think time between pages (default 1 s ± 50%: people read before they
+as the browser's form does), pausing a think time between pages (default 2 s ± 50%: people read before they
 click; --think 0 hammers the server).
 Prints requests/s and p50/p95/p99 latency, overall and per kind of request, and errors, for SQLite and for
 PostgreSQL (a fresh database on the server $TENDERSCORE_BENCH_POSTGRES or $TENDERSCORE_TEST_POSTGRES names,
@@ -238,9 +238,9 @@ def run_engine(engine: str, args: argparse.Namespace) -> dict[str, object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--evaluators", type=int, default=50)
-    parser.add_argument("--seconds", type=float, default=30.0)
-    parser.add_argument("--think", type=float, default=1.0, help="mean seconds between an evaluator's pages")
-    parser.add_argument("--ramp", type=float, default=10.0, help="sign-ins are spread over the first RAMP seconds")
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--think", type=float, default=2.0, help="mean seconds between an evaluator's pages")
+    parser.add_argument("--ramp", type=float, default=20.0, help="sign-ins are spread over the first RAMP seconds")
     parser.add_argument("--threads", type=int, default=8, help="the server's worker threads")
     parser.add_argument("--max-requests", type=int, default=2000, help="per evaluator")
     parser.add_argument("--engines", default="sqlite,postgresql")
