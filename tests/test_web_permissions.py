@@ -8,13 +8,14 @@ an anonymous visitor the sign-in page.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from web_support import PANEL, PANEL_PACK, Panel, client_for, make_user, text_of
+from web_support import PANEL, PANEL_PACK, Panel, client_for, fixture_scores, make_user, text_of
 
 # URL name -> (path under /tenders/<pk>/, the roles that may GET it); evaluator:<id> is that panel member.
 EVERYONE = {"officer", "moderator", "auditor", *(f"evaluator:{p}" for p in PANEL)}
@@ -178,7 +179,12 @@ def crawl(client: Any, start: list[str]) -> dict[str, str]:
     return seen
 
 
-def test_no_page_an_evaluator_reaches_holds_a_price(tenders: tuple[Panel, Panel]) -> None:
+def shows_whole(comment: str, body: str) -> bool:
+    """A comment shown whole, as an element's text (a textarea, a cell), not as part of a longer one."""
+    return re.search(rf">\s*{re.escape(html.escape(comment))}\s*<", body) is not None
+
+
+def test_no_page_an_evaluator_reaches_holds_a_price_or_another_evaluators_comment(tenders: tuple[Panel, Panel]) -> None:
     money = prices()
     assert "468500.00" in money  # Peak's price, as bids/peak.yaml gives it
     checked = 0
@@ -188,11 +194,22 @@ def test_no_page_an_evaluator_reaches_holds_a_price(tenders: tuple[Panel, Panel]
             client = tender.client(f"evaluator:{panel_id}")
             start = ["/", *(url(tender, path, record) for path, _ in TENDER_URLS.values())]
             start += [url(tender, f"sheet/bids/{bid}/", record) for bid in ("northway", "peak", "tame")]
+            own = {comment for _, comment in fixture_scores(panel_id).values()}
+            # What the other evaluators wrote (tender A has their sheets): never shown to this one.
+            theirs = {c for other in PANEL if other != panel_id for _, c in fixture_scores(other).values()} - own
             for page, body in crawl(client, start).items():
                 checked += 1
                 leaked = [m for m in money if re.search(rf"(?<![0-9]){re.escape(m)}(?![0-9])", body)]
                 assert not leaked, f"{page} shows {leaked} to evaluator {panel_id}"
+                seen = [c for c in theirs if c and shows_whole(c, body)]
+                assert not seen, f"{page} shows other evaluators' comments {seen} to {panel_id}"
     # The same crawl as the officer does find the prices on the result page: the check can fail.
     officer_pages = crawl(tenders[0].client("officer"), [f"/tenders/{tenders[0].pk}/result/"])
     assert any("468500.00" in body for body in officer_pages.values())
+    moderator = tenders[0].client("moderator").get(f"/tenders/{tenders[0].pk}/moderation/tame/Q1/")
+    assert html.escape("Good practice but policy gaps") in text_of(moderator)  # Chen's comment, for the moderator
+    # The comment check finds a comment where one is shown: Ahmed's own, on his own page.
+    (ahmed_tame,) = [c for (bid, q), (_, c) in fixture_scores("ahmed").items() if (bid, q) == ("tame", "Q1")]
+    own_page = text_of(tenders[0].client("evaluator:ahmed").get(f"/tenders/{tenders[0].pk}/sheet/bids/tame/"))
+    assert shows_whole(ahmed_tame, own_page)
     assert checked > 50
