@@ -39,3 +39,10 @@ def test_explain_and_html_say_flags_in_words() -> None:
     assert (
         '<span class="tag kind-flag" data-code="sv_implausible"><span aria-hidden="true">⚑ </span>implausible' in html
     )
+
+
+def test_rules_show_writes_money_parameters_as_money_and_json_keeps_them_plain() -> None:
+    text = invoke("rules", "show", "stockport").stdout
+    assert "  applies_over_gbp: £25,000.00" in text and "  portal_over_gbp: £50,000.00" in text
+    data = json.loads(invoke("rules", "show", "stockport", "--format", "json").stdout)
+    assert data["policy"]["portal_over_gbp"] == "50000"

@@ -55,7 +55,7 @@ def test_rules_show_text_names_the_policy_and_every_rule() -> None:
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert out.startswith("stockport@2026.1: Stockport Council Social Value Charter")
-    for line in ("  floor: 15", "  target: 20", "  applies_over_gbp: 25000", "  alt_fraction: 0.2"):
+    for line in ("  floor: 15", "  target: 20", "  applies_over_gbp: £25,000.00", "  alt_fraction: 0.2"):
         assert line in out.splitlines()
     assert "  3: Stockport benefits from a thriving economy (themes: jobs, growth, environment, innovation)" in out
     assert "Measures: 24 " in out

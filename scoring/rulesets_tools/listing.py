@@ -8,7 +8,7 @@ from typing import Any
 from tabulate import tabulate
 
 from ...engine import plain
-from ..numbers import fmt_plain
+from ..numbers import fmt_gbp, fmt_plain
 from ..ruleset import LoadedRuleset, resolve_ruleset, shipped_ids, valuation_rule_id
 from .catalogue import measure_rows
 from .yamlout import dump_yaml
@@ -60,6 +60,8 @@ def render_show(ruleset: LoadedRuleset, fmt: str) -> str:
     lines += ["", "Policy:"]
     for key, value in policy.model_dump().items():
         shown = "none" if value is None else ", ".join(value) if isinstance(value, list) else fmt_plain(value)
+        if key.endswith("_gbp") and value is not None:
+            shown = fmt_gbp(value)  # money for people; `--format json` keeps the plain figure
         lines.append(f"  {key}: {shown}")
     lines += ["", "Themes:"] + [f"  {key} ({t.number}): {t.title}" for key, t in model.themes.items()]
     lines += ["", "Core outcomes:"]
