@@ -29,8 +29,9 @@ SHOW_FORMATS = ("text", "json", "html")
 def ledger() -> None:
     """The decision ledger: every `score` run appends a self-contained, hash-chained decision record.
 
-    The ledger is a SQLite file: --ledger PATH, else $TENDERSCORE_LEDGER, else ledger.sqlite3 in your user
-    data directory. `verify` exits 4 naming the first record that fails.
+    The ledger is a SQLite file, or the ledger tables of a PostgreSQL database (the same chain, verified alike):
+    --ledger PATH or --ledger postgresql://user:password@host/db, else $TENDERSCORE_LEDGER, else
+    ledger.sqlite3 in your user data directory. `verify` exits 4 naming the first record that fails.
 
     \b
     Examples:
