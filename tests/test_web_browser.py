@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 from conftest import ROOT, invoke
-from web_support import PANEL, PASSWORD, LiveServer, fixture_scores, make_user, pack_zip, unique
+from web_support import PANEL, PASSWORD, LiveServer, fixture_scores, make_user, pack_zip, unique, web_ledger
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / ".ci" / "node" / "node_modules" / "axe-core" / "axe.min.js"
@@ -256,7 +256,7 @@ def test_panel_scores_in_the_browser_and_the_cli_agrees(
     assert "How Peak Accessible Travel Ltd scored" in aud.inner_text("h1")
     aud.context.close()
 
-    ledger = web / "ledger.sqlite3"
+    ledger = web_ledger()
     assert invoke("ledger", "verify", "--ledger", ledger).exit_code == 0
     replayed = invoke("replay", record_id, "--ledger", ledger)
     assert replayed.exit_code == 0, replayed.output

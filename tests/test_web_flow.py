@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from conftest import invoke
-from web_support import Panel, make_user, text_of
+from web_support import Panel, make_user, text_of, web_ledger
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +62,7 @@ def test_result_page_shows_the_recorded_totals(scored: Panel) -> None:
 
 
 def test_record_verifies_replays_and_carries_the_audit_trail(scored: Panel, web: Path) -> None:
-    ledger = web / "ledger.sqlite3"
+    ledger = web_ledger()
     decision = scored.tender.decisions.first()
     assert decision is not None
     verify = invoke("ledger", "verify", "--ledger", ledger)

@@ -45,7 +45,7 @@ POST_URLS: dict[str, tuple[str, set[str]]] = {
     "change_state": ("state/closed/", {"officer"}),
     "reopen_sheet": ("sheets/ahmed/reopen/", {"officer"}),
 }
-OTHER_URLS = {"home", "login", "logout", "new_tender"}
+OTHER_URLS = {"home", "login", "logout", "new_tender", "health"}  # health: tests/test_web_service.py
 # Pages that exist only once the tender is scored (tender B has no decision record yet).
 NEEDS_RECORD = {"download_pack", "download", "record", "record_json", "explain"}
 

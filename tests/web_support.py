@@ -42,12 +42,20 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
     django.setup()
     settings.PASSWORD_HASHERS = FAST_HASHER
-    settings.LEDGER_PATH = data / "ledger.sqlite3"
+    # On PostgreSQL (tests/test_web_postgres.py runs this suite there) the ledger is in the app's database.
+    settings.LEDGER_PATH = os.environ.get("TENDERSCORE_DATABASE_URL") or data / "ledger.sqlite3"
     call_command("migrate", interactive=False, verbosity=0)
     from tenderscore.scoring.web.accounts import ensure_groups
 
     ensure_groups()
     yield data
+
+
+def web_ledger() -> Any:
+    """Where the app under test keeps its decision ledger: a file, or its PostgreSQL database's URL."""
+    from django.conf import settings
+
+    return settings.LEDGER_PATH
 
 
 def unique(prefix: str) -> str:

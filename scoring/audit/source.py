@@ -14,22 +14,22 @@ from ..explanation import PanelScores, Scored, scored_now
 from ..pack import load_pack
 from ..panel import individual_scores
 from ..yamlio import read_text
-from .ledger import Ledger
-from .location import ledger_path
+from .location import LedgerLocation, ledger_path
 from .record import describe, input_files, parse_record, result_of_record
 from .replay import rebuild_pack, verified
+from .store import open_ledger
 
 __all__ = ["Scored", "ledger_record", "load_record", "open_scored", "scored_now", "scored_record"]
 
 
-def ledger_record(record_id: int, ledger: Path | None) -> tuple[dict[str, Any], str]:
+def ledger_record(record_id: int, ledger: LedgerLocation | None) -> tuple[dict[str, Any], str]:
     """Record `record_id` of the ledger, as stored (not yet verified), and how to name it in messages."""
-    with Ledger(ledger_path(ledger), create=False) as book:
+    with open_ledger(ledger_path(ledger), create=False) as book:
         stored = book.get(record_id)
         return stored.record, f"ledger {book.path}: record {stored.id}"
 
 
-def load_record(reference: str, ledger: Path | None) -> tuple[dict[str, Any], str]:
+def load_record(reference: str, ledger: LedgerLocation | None) -> tuple[dict[str, Any], str]:
     """The record `reference` names and how to name it in messages; raises InputError when there is none."""
     path = Path(reference)
     if path.is_file():
@@ -68,7 +68,7 @@ def record_origin(record: Mapping[str, Any], where: str) -> dict[str, Any]:
     }
 
 
-def open_scored(reference: str, ledger: Path | None) -> Scored:
+def open_scored(reference: str, ledger: LedgerLocation | None) -> Scored:
     """A pack folder, scored now; else a decision record (file or ledger id), which must verify (exit 4)."""
     if Path(reference).is_dir():
         pack = load_pack(Path(reference))

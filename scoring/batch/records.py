@@ -7,11 +7,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..audit import Ledger, RecordBroken
+from ..audit import RecordBroken
 from ..audit.errors import LedgerUnavailable
+from ..audit.location import LedgerLocation
 from ..audit.replay import replay as replay_record
 from ..audit.replay import report_lines, verified
 from ..audit.source import load_record
+from ..audit.store import open_ledger
 from ..errors import ExitCode, TenderscoreError
 from ..numbers import short
 from .runner import crash, run_in_order
@@ -40,10 +42,10 @@ def expand_records(references: Iterable[str], last_id: int | None) -> list[str]:
     return found
 
 
-def ledger_last_id(path: Path) -> int | None:
+def ledger_last_id(path: LedgerLocation) -> int | None:
     """The ledger's newest record id, or None where there is no ledger (yet) or it has no records."""
     try:
-        with Ledger(path, create=False) as book:
+        with open_ledger(path, create=False) as book:
             return book.last_id()
     except LedgerUnavailable:
         return None
@@ -75,7 +77,7 @@ class RecordOutcome:
 class RecordTask:
     index: int
     reference: str  # a record file, or a record id in `ledger`
-    ledger: Path | None
+    ledger: LedgerLocation | None
     action: str  # "replay" or "verify"
 
     def outcome(self) -> RecordOutcome:
@@ -121,7 +123,7 @@ def check_record(task: RecordTask) -> RecordOutcome:
 def check_records(
     references: Sequence[str],
     action: str,
-    ledger: Path | None,
+    ledger: LedgerLocation | None,
     jobs: int,
     progress: Callable[[int], None] | None = None,
 ) -> list[RecordOutcome]:

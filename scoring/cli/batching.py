@@ -7,12 +7,12 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 from tabulate import tabulate
 
+from ..audit.location import LedgerLocation
 from ..batch.packs import PackOutcome
 from ..batch.records import RecordOutcome, check_records
 from ..batch.runner import batch_exit_code
@@ -78,7 +78,7 @@ def print_outcomes(outcomes: Sequence[PackOutcome | RecordOutcome], table: str) 
     say(table, nl=False)
 
 
-def check_and_report(references: Sequence[str], action: str, ledger: Path, jobs: int) -> int:
+def check_and_report(references: Sequence[str], action: str, ledger: LedgerLocation, jobs: int) -> int:
     """What `replay` and `ledger verify` do with several records: check them all with a progress bar, list
     every difference (stdout) and failure (stderr), print the summary table; returns the exit code."""
     verb = "replayed" if action == "replay" else "verified"

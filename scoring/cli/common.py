@@ -47,7 +47,7 @@ def user_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def appended_message(stored: StoredRecord, path: Path) -> str:
+def appended_message(stored: StoredRecord, path: Path | str) -> str:
     """What a command says on stderr (stdout is the result's) when it appended a decision record."""
     return f"Decision record {stored.id} (sha256 {stored.hash}) appended to ledger {path}"
 
@@ -126,10 +126,11 @@ def ledger_option(func: F) -> F:
     return click.option(
         "--ledger",
         "ledger",
-        type=click.Path(dir_okay=False, path_type=Path),
+        metavar="FILE|URL",
         default=None,
         callback=lambda _ctx, _param, value: ledger_path(value),
-        help="The ledger file (default: $TENDERSCORE_LEDGER, else ledger.sqlite3 in your user data directory).",
+        help="The ledger file, or a PostgreSQL database's URL postgresql://... (default: $TENDERSCORE_LEDGER, else "
+        "ledger.sqlite3 in your user data directory).",
     )(func)
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
 
+from ..audit.location import LedgerLocation
 from ..audit.source import open_scored
 from ..explanation import explain as explain_bid
 from ..output.explain_text import render_text
@@ -19,7 +19,7 @@ from .common import format_option, ledger_option, say, user_errors
 @format_option(["text", "json"], "text")
 @ledger_option
 @user_errors
-def explain(source: str, bid_id: str, fmt: str, ledger: Path) -> None:
+def explain(source: str, bid_id: str, fmt: str, ledger: LedgerLocation) -> None:
     """Trace every point of one bid: the price formula with its numbers, each question's score, weight and
     points, each theme's commitments with the rule that valued each, flags, exclusions and the policy status.
 

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import click
 
-from ..audit import Ledger
+from ..audit.location import LedgerLocation
 from ..audit.record import record_text
 from ..audit.replay import verified
 from ..audit.source import ledger_record, scored_record
+from ..audit.store import open_ledger
 from ..batch.records import expand_records, ledger_last_id
 from ..batch.runner import default_jobs
 from ..numbers import plural
@@ -28,8 +29,9 @@ SHOW_FORMATS = ("text", "json", "html")
 def ledger() -> None:
     """The decision ledger: every `score` run appends a self-contained, hash-chained decision record.
 
-    The ledger is a SQLite file: --ledger PATH, else $TENDERSCORE_LEDGER, else ledger.sqlite3 in your user
-    data directory. `verify` exits 4 naming the first record that fails.
+    The ledger is a SQLite file, or the ledger tables of a PostgreSQL database (the same chain, verified alike):
+    --ledger PATH or --ledger postgresql://user:password@host/db, else $TENDERSCORE_LEDGER, else
+    ledger.sqlite3 in your user data directory. `verify` exits 4 naming the first record that fails.
 
     \b
     Examples:
@@ -44,14 +46,14 @@ def ledger() -> None:
 @ledger_option
 @format_option(["table", "json"], "table")
 @user_errors
-def list_records(ledger: Path, fmt: str) -> None:
+def list_records(ledger: LedgerLocation, fmt: str) -> None:
     """List the ledger's records: id, time, tender, ruleset, winner and hash.
 
     \b
     Example:
       tenderscore ledger list --format json
     """
-    with Ledger(ledger, create=False) as book:
+    with open_ledger(ledger, create=False) as book:
         entries = book.entries()
     say(render_entries(entries, fmt), nl=False)
 
@@ -62,7 +64,7 @@ def list_records(ledger: Path, fmt: str) -> None:
 @format_option(SHOW_FORMATS, "text", "How to show it (with --output, by default the one its extension names).")
 @output_option
 @user_errors
-def show(record_id: int, ledger: Path, fmt: str, output: Path | None) -> None:
+def show(record_id: int, ledger: LedgerLocation, fmt: str, output: Path | None) -> None:
     """Show one record: its place in the chain, its inputs and the result it recorded (or the whole record).
 
     `--format html` is the evaluation report of `score --format html`, rebuilt from the record alone, with
@@ -89,7 +91,7 @@ def show(record_id: int, ledger: Path, fmt: str, output: Path | None) -> None:
 @ledger_option
 @output_option
 @user_errors
-def export(record_id: int, ledger: Path, output: Path | None) -> None:
+def export(record_id: int, ledger: LedgerLocation, output: Path | None) -> None:
     """Write one record as canonical JSON: what `replay` and `explain` read, with nothing else needed.
 
     \b
@@ -104,7 +106,7 @@ def export(record_id: int, ledger: Path, output: Path | None) -> None:
 @jobs_option("records")
 @ledger_option
 @user_errors
-def verify(records: tuple[str, ...], jobs: int | None, ledger: Path) -> None:
+def verify(records: tuple[str, ...], jobs: int | None, ledger: LedgerLocation) -> None:
     """Walk the whole hash chain: every record's hash, every link to the record before, no gaps.
 
     Exits 0 when the chain is intact, 4 naming the first record that fails and why.
@@ -127,7 +129,7 @@ def verify(records: tuple[str, ...], jobs: int | None, ledger: Path) -> None:
         if code:
             sys.exit(code)
         return
-    with Ledger(ledger, create=False) as book:
+    with open_ledger(ledger, create=False) as book:
         report = book.verify()
     head = "empty" if report.head is None else f"head {report.head}"
     say(f"Ledger {book.path}: {plural(report.count, 'record')}, chain intact, {head}")

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
-from ..audit import Ledger
+from ..audit.location import LedgerLocation
 from ..audit.replay import replay as replay_record
 from ..audit.replay import report_lines
 from ..audit.source import load_record
+from ..audit.store import open_ledger
 from ..batch.records import expand_records, ledger_last_id
 from ..batch.runner import default_jobs
 from ..errors import ExitCode
@@ -25,7 +25,7 @@ from .common import fail, jobs_option, ledger_option, say, user_errors
 @jobs_option("records")
 @ledger_option
 @user_errors
-def replay(records: tuple[str, ...], every: bool, jobs: int | None, ledger: Path) -> None:
+def replay(records: tuple[str, ...], every: bool, jobs: int | None, ledger: LedgerLocation) -> None:
     """Re-score a decision record from the record alone and compare the result and firings byte for byte.
 
     RECORD is a record file (`ledger export`) or a record id in the ledger. The ruleset and every input are
@@ -49,7 +49,7 @@ def replay(records: tuple[str, ...], every: bool, jobs: int | None, ledger: Path
     """
     references = expand_records(records, ledger_last_id(ledger))
     if every:
-        with Ledger(ledger, create=False) as book:
+        with open_ledger(ledger, create=False) as book:
             references += [str(entry.id) for entry in book.entries()]
     if not references:
         raise click.UsageError("give a RECORD (a record file or ledger id), several, or --all.")
@@ -69,7 +69,7 @@ def replay(records: tuple[str, ...], every: bool, jobs: int | None, ledger: Path
     )
 
 
-def _replay_many(references: list[str], jobs: int | None, ledger: Path) -> None:
+def _replay_many(references: list[str], jobs: int | None, ledger: LedgerLocation) -> None:
     # The ledger is named here, in this process: workers may not share this process's environment.
     code = check_and_report(references, "replay", ledger, jobs or default_jobs())
     if code:

@@ -26,6 +26,7 @@ from .common import (
 
 if TYPE_CHECKING:
     from ..audit.ledger import StoredRecord
+    from ..audit.location import LedgerLocation
 
 
 @click.command()
@@ -52,7 +53,7 @@ def score(
     output: Path | None,
     output_dir: Path | None,
     jobs: int | None,
-    ledger: Path,
+    ledger: LedgerLocation,
     no_ledger: bool,
 ) -> None:
     """Score tender packs: gates, minimums, price, quality and social value, policy, ranking.
@@ -120,8 +121,10 @@ def score(
             deliver([])
         else:
             from ..audit import record_decision
+            from ..audit.store import open_ledger
 
-            say(appended_message(record_decision(loaded, evaluation, ledger, deliver), ledger), err=True)
+            with open_ledger(ledger) as book:
+                say(appended_message(record_decision(loaded, evaluation, book, deliver), book.path), err=True)
         if pending is None:
             say(rendered[-1], nl=False)
         else:
@@ -138,9 +141,14 @@ INTERRUPTED = "not every pack was scored; the results and decision records alrea
 
 
 def _score_many(
-    folders: list[Path], fmt: str, output: Path | None, output_dir: Path | None, jobs: int | None, ledger: Path | None
+    folders: list[Path],
+    fmt: str,
+    output: Path | None,
+    output_dir: Path | None,
+    jobs: int | None,
+    ledger: LedgerLocation | None,
 ) -> None:
-    from ..audit import Ledger
+    from ..audit.store import open_ledger
     from ..batch.packs import score_many
     from ..batch.runner import batch_exit_code, default_jobs
     from .batching import print_outcomes, progress_bar, stop_on_ctrl_c, summary_table
@@ -158,7 +166,7 @@ def _score_many(
                 )
             ]
         )
-    book = None if ledger is None else Ledger(ledger)
+    book = None if ledger is None else open_ledger(ledger)
     try:
         with stop_on_ctrl_c(INTERRUPTED), progress_bar(len(folders), "Scoring") as advance:
             outcomes = score_many(folders, fmt, output_dir, jobs or default_jobs(), book, advance)

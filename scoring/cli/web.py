@@ -10,6 +10,7 @@ import click
 from tabulate import tabulate
 
 from .common import user_errors
+from .web_backup import backup, restore
 
 ROLE_NAMES = ("officer", "evaluator", "moderator", "auditor")
 
@@ -133,3 +134,8 @@ def users(data: Path | None) -> None:
     from ..web.accounts import user_rows
 
     click.echo(tabulate(user_rows(), headers=["user", "full name", "role", "active"]))
+
+
+# Backups live in their own module (scoring/cli/web_backup.py); they are commands of this group.
+web.add_command(backup)
+web.add_command(restore)

@@ -20,6 +20,7 @@ from ..panel import SHEET_DIR, Moderation
 from ..panel.scale import Scale
 from ..panel.sheet import NO_CONFLICT, assigned_items, render_sheet
 from .models import Action, Consensus, Sheet, Tender
+from .packcache import cached_pack
 from .serial import ENGINE
 
 # Carried by the pack (and so by every decision record) but read by no scoring step: who did what, and when.
@@ -34,8 +35,12 @@ def stored_files(tender: Tender) -> dict[str, str]:
 def base_pack(tender: Tender) -> Pack:
     """The tender and its bids, as the panel works from them (no scores yet)."""
     files = stored_files(tender)
-    with ENGINE:
-        return build_pack(files, tender.reference, consensus=False)
+
+    def build() -> Pack:
+        with ENGINE:
+            return build_pack(files, tender.reference, consensus=False)
+
+    return cached_pack(tender.reference, files, build)
 
 
 def sheet_text(sheet: Sheet, spec: TenderSpec, bidders: dict[str, str]) -> str:

@@ -2,7 +2,7 @@
 
 TENDERSCORE_DATA_DIR     where the database, the ledger and the secret key live (default: user data dir/web)
 TENDERSCORE_SECRET_KEY   the secret key (default: generated on first start into DATA_DIR/secret-key, mode 0600)
-TENDERSCORE_DATABASE_URL not read yet: SQLite in DATA_DIR is the embedded default (PostgreSQL is issue 15)
+TENDERSCORE_DATABASE_URL, TENDERSCORE_LEDGER, TENDERSCORE_LOG_FORMAT, TENDERSCORE_LOG_LEVEL: see deployment.py
 TENDERSCORE_ALLOWED_HOSTS comma-separated host names (default: the loopback names)
 TENDERSCORE_SECURE_COOKIES "1" (the default) marks the session and CSRF cookies Secure; "0" for plain-HTTP loopback
 TENDERSCORE_DEBUG        "1" for Django's debug pages (never in production)
@@ -15,6 +15,8 @@ import secrets
 from pathlib import Path
 
 import platformdirs
+
+from .deployment import database, ledger_location, logging_config
 
 DATA_DIR = Path(
     os.environ.get("TENDERSCORE_DATA_DIR") or Path(platformdirs.user_data_dir("tenderscore")) / "web"
@@ -69,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tenderscore.scoring.web.requestlog.RequestLog",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it answers a locked-out login before the view runs.
@@ -99,14 +102,7 @@ TEMPLATES = [
     }
 ]
 
-DATABASES = {
-    "default": {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": DATA_DIR / "web.sqlite3",
-        # Writers queue on SQLite's lock rather than fail at once when two people save together.
-        "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
-    }
-}
+DATABASES = {"default": database(DATA_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -156,20 +152,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 AXES_VERBOSE = False
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {
-        "django": {"handlers": ["console"], "level": "WARNING"},
-        # A 403 or 404 is the access checks working, not a fault: only errors are logged.
-        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
-        "axes": {"level": "WARNING"},
-    },
-}
+LOGGING = logging_config()
 
-# The decision ledger the app appends to: the same SQLite hash chain `tenderscore score` uses.
-LEDGER_PATH = Path(os.environ.get("TENDERSCORE_LEDGER", str(DATA_DIR / LEDGER_FILE)))
+# The decision ledger the app appends to: the same hash chain `tenderscore score` uses, in the app's PostgreSQL
+# database when it has one.
+LEDGER_PATH = ledger_location(DATA_DIR, LEDGER_FILE)
 # Set by `tenderscore serve --demo`: every page says it is a demonstration.
 DEMO = _flag("TENDERSCORE_DEMO", "0")
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from .health import health
 from .views import common, evaluator, moderator, officer, records
 
 T = "tenders/<int:tender_id>/"
 
 urlpatterns = [
     path("", common.home, name="home"),
+    path("health/", health, name="health"),
     path("sign-in/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("tenders/new/", officer.new_tender, name="new_tender"),

@@ -9,7 +9,8 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db import transaction
 
-from ..audit import Ledger, record_decision
+from ..audit import record_decision
+from ..audit.store import open_ledger
 from ..errors import InputError, Problem
 from ..evaluate import Evaluation, evaluate
 from ..pack import Pack, build_pack
@@ -65,7 +66,7 @@ def score_tender(tender: Tender, user: User, role: str) -> Scoring:
         pack = scoring_pack(tender)
         with ENGINE:
             evaluation = evaluate(pack)
-        with Ledger(settings.LEDGER_PATH) as book:
+        with open_ledger(settings.LEDGER_PATH) as book:
             stored = record_decision(pack, evaluation, book)
         decision = Decision.objects.create(tender=tender, record_id=stored.id, record_hash=stored.hash, by=user)
     return Scoring(decision, evaluation)

@@ -119,7 +119,8 @@ def _save(request: HttpRequest, tender: Tender, bid: str, question: str, form: M
             tender=tender,
             bid=bid,
             question=question,
-            defaults={"score": score, "rationale": rationale, "by": user},
+            # Created at version 1: a page shown before any row existed (version 0) must not overwrite this one.
+            defaults={"score": score, "rationale": rationale, "by": user, "version": 1},
         )
         if not created:
             changed = Consensus.objects.filter(pk=row.pk, version=seen).update(

@@ -10,10 +10,10 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from ...audit import Ledger
 from ...audit.record import input_files, record_text
 from ...audit.replay import replay, verified
 from ...audit.source import record_origin, scored_record
+from ...audit.store import open_ledger
 from ...errors import TenderscoreError
 from ...explanation import explain
 from ...output import RecordRef, render_scored
@@ -28,9 +28,9 @@ CONTENT_TYPES = {"html": "text/html; charset=utf-8", "json": "application/json",
 
 
 def _record(decision: Decision) -> dict[str, Any]:
-    with Ledger(settings.LEDGER_PATH, create=False) as book:
+    with open_ledger(settings.LEDGER_PATH, create=False) as book:
         stored = book.get(decision.record_id)
-    where = f"ledger {settings.LEDGER_PATH}: record {stored.id}"
+    where = f"ledger {book.path}: record {stored.id}"
     if stored.hash != decision.record_hash:
         raise Http404("The ledger's record does not match the decision")
     return dict(verified(stored.record, where))
@@ -92,7 +92,7 @@ def ledger(request: HttpRequest, tender: Tender, membership: Membership) -> Http
     problem = ""
     report = None
     try:
-        with Ledger(settings.LEDGER_PATH, create=False) as book:
+        with open_ledger(settings.LEDGER_PATH, create=False) as book:
             report = book.verify()
     except TenderscoreError as exc:
         problem = "; ".join(exc.lines())
