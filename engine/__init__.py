@@ -10,8 +10,9 @@ for the error tree) does not load durable-rules' C core and the compiler.
 if __name__ != "tenderscore.engine":  # `import engine` from a checkout would load a second copy of every module
     raise ImportError("this is tenderscore.engine: import it as tenderscore.engine, not as " + __name__)
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .lazy import lazy_names
 
 if TYPE_CHECKING:
     from .canonical import canonical_json as canonical_json
@@ -84,11 +85,4 @@ _HOME = {
 
 __all__ = sorted(_HOME)
 
-
-def __getattr__(name: str) -> Any:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{home}", __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _HOME, globals())

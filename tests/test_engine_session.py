@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from durable_refusals import REFUSED_WHEN
 from tenderscore.engine import (
     ActionError,
     EngineError,
@@ -340,31 +341,7 @@ def test_5000_bids_in_a_row_with_flat_memory() -> None:
 def test_a_ruleset_durable_rules_refuses_to_register_is_a_rule_definition_error() -> None:
     # Each part is sound, but durable-rules' network refuses this nesting of any/all with field references
     # (error 113, found by a differential fuzz): it must be a definition error, not a bare C-core exception.
-    when = {
-        "kind": "k",
-        "b": {"not_in": [10, -1, 10]},
-        "any": [
-            {
-                "any": [
-                    {"g": False},
-                    {"d.f": {"exists": False}, "g": {"ne": False}},
-                    {"d.f": {"in": ["z", "x"]}, "g": False},
-                ],
-                "d.f": {"exists": False},
-                "a": {"eq": {"field": "b"}},
-            },
-            {
-                "all": [
-                    {"a": {"lt": 1}, "d.f": {"eq": {"field": "c"}}, "b": -1},
-                    {"b": {"exists": False}},
-                    {"g": {"exists": True}, "b": {"ne": 10}},
-                ],
-                "d.e": -1,
-                "b": {"in": [1, 10, -1]},
-            },
-            {"d.f": {"eq": {"field": "c"}}, "all": [{"d.f": "y", "b": -1}]},
-        ],
-    }
+    when = {**REFUSED_WHEN, "kind": "k"}
     spec = make_spec("refused", [Rule("r", when, {"flag": {"code": "a", "message": "m"}})])
     with pytest.raises(RuleDefinitionError, match=r"ruleset refused: durable-rules refused to register it \(.*113\)"):
         Session(spec, "s", Trace())
