@@ -51,7 +51,7 @@ def backup(folder: Path, data: Path | None) -> None:
 
     \b
     Example:
-      tenderscore web backup "/tmp/ts-backup-$(date +%Y%m%d-%H%M%S)" --data /tmp/ts-web
+      tenderscore web backup backup-2026-12-03 --data web-data
     """
     _django(data)
     from django.core.management import call_command
@@ -77,7 +77,7 @@ def restore(folder: Path, force: bool, data: Path | None) -> None:
 
     \b
     Example:
-      tenderscore web restore /tmp/ts-backup-20261203-160000 --force --data /tmp/ts-web-restored
+      tenderscore web restore backup-2026-12-03 --force --data web-restored
     """
     _django(data)
     from django.core.management import call_command
