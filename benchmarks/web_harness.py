@@ -21,6 +21,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -242,5 +243,5 @@ def query(env: dict[str, str], sql: str) -> list[tuple[Any, ...]]:
 
         with psycopg.connect(url) as conn:
             return [tuple(r) for r in conn.execute(sql)]
-    with sqlite3.connect(Path(env["TENDERSCORE_DATA_DIR"]) / "web.sqlite3") as conn:
+    with closing(sqlite3.connect(Path(env["TENDERSCORE_DATA_DIR"]) / "web.sqlite3")) as conn:
         return list(conn.execute(sql))

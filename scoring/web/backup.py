@@ -21,6 +21,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -78,9 +79,12 @@ def _sqlite_copy(source: Path, target: Path) -> None:
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     try:
-        with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as src, sqlite3.connect(partial) as dst:
+        # closing(): a connection's own `with` ends a transaction, not the connection.
+        with (
+            closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as src,
+            closing(sqlite3.connect(partial)) as dst,
+        ):
             src.backup(dst)
-        dst.close()
         os.replace(partial, target)
     except sqlite3.Error as exc:
         partial.unlink(missing_ok=True)
@@ -90,7 +94,10 @@ def _sqlite_copy(source: Path, target: Path) -> None:
 def _sqlite_restore(source: Path, target: Path) -> None:
     """Into the live file through SQLite (its locks respected; readers see the old state or the new one)."""
     try:
-        with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as src, sqlite3.connect(target) as dst:
+        with (
+            closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as src,
+            closing(sqlite3.connect(target)) as dst,
+        ):
             src.backup(dst)
     except sqlite3.Error as exc:
         raise BackupFailed(f"{target}: cannot restore the SQLite database ({exc})") from None
