@@ -77,9 +77,7 @@ def test_an_append_onto_an_intact_chain_reads_only_its_head(
     checked: list[Any] = []
     feed, check = chain.ChainWalk.feed, chain.check_row
     monkeypatch.setattr(chain.ChainWalk, "feed", lambda self, row: fed.append(row.id) or feed(self, row))
-    monkeypatch.setattr(
-        "tenderscore.scoring.audit.ledger.check_row", lambda row, store: checked.append(row.id) or check(row, store)
-    )
+    monkeypatch.setattr(chain, "check_row", lambda row, store: checked.append(row.id) or check(row, store))
     fill(path, small_pack, 1)
     assert fed == [] and checked == [36]
 

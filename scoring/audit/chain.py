@@ -15,7 +15,7 @@ A stored record verifies when
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -172,3 +172,33 @@ def head_problem(head: Head, newest: Row | None, at_count: Any) -> str | None:
             "it was replaced"
         )
     return None
+
+
+def walk_on_from_head(
+    store: str,
+    head: Head,
+    newest: Row | None,
+    at_count: Any,
+    rows_after: Callable[[int], Iterable[Row]],
+    written: tuple[Any, ...] | None,
+) -> ChainWalk:
+    """The chain walked on from the head its store recorded at the last append, in constant work while nothing
+    was appended since: `newest` is the store's newest row, `at_count` the hash it holds at record `head.count`,
+    `rows_after(n)` its rows after id n in order, `written` the row this connection itself last appended."""
+    why = head_problem(head, newest, at_count)
+    if why is not None:
+        raise ChainBroken(f"ledger {store}", why)
+    walk = ChainWalk(store, head.count, head.hash)
+    if newest is not None and newest.id > head.count:
+        for row in rows_after(head.count):
+            walk.feed(row)
+    elif newest is not None and tuple(newest) != written:
+        # A head byte for byte as this connection wrote it was sealed here; a batch appends hundreds, and
+        # parsing each back to check it was two thirds of an append.
+        check_row(newest, store)
+    return walk
+
+
+def refusing_to_append(broken: ChainBroken) -> ChainBroken:
+    """Chaining onto a chain that does not verify would bless whatever was done to it."""
+    return ChainBroken(broken.where, f"{broken.why}; refusing to append after it (run `tenderscore ledger verify`)")

@@ -29,7 +29,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from .chain import ChainWalk, Head, Row, check_row, head_problem, parse_stored, row_of
+from .chain import ChainWalk, Head, Row, parse_stored, refusing_to_append, row_of, walk_on_from_head
 from .chain import summary_columns as summary_columns
 from .errors import ChainBroken, LedgerDamaged, LedgerUnavailable
 from .record import build_record, seal
@@ -317,25 +317,20 @@ class Ledger:
                 return walk
             head = Head(int(row[0]), row[1], int(row[2]))
             found = conn.execute(f"SELECT {_COLUMNS} FROM records ORDER BY id DESC LIMIT 1").fetchone()
-            newest = None if found is None else Row(*found)
             at_count = conn.execute("SELECT hash FROM records WHERE id = ?", (head.count,)).fetchone()
-            why = head_problem(head, newest, None if at_count is None else at_count[0])
-            if why is not None:
-                raise ChainBroken(f"ledger {store}", why)
-            walk = ChainWalk(store, head.count, head.hash)
-            if newest is not None and newest.id > head.count:
-                for found in conn.execute(f"SELECT {_COLUMNS} FROM records WHERE id > ? ORDER BY id", (head.count,)):
-                    walk.feed(Row(*found))
-            elif newest is not None and tuple(newest) != self._written:
-                # A head byte for byte as this connection wrote it was sealed here; a batch appends hundreds,
-                # and parsing each back to check it was two thirds of an append.
-                check_row(newest, store)
-            return walk
+            return walk_on_from_head(
+                store,
+                head,
+                None if found is None else Row(*found),
+                None if at_count is None else at_count[0],
+                lambda after: (
+                    Row(*found)
+                    for found in conn.execute(f"SELECT {_COLUMNS} FROM records WHERE id > ? ORDER BY id", (after,))
+                ),
+                self._written,
+            )
         except ChainBroken as broken:
-            # Chaining onto a chain that does not verify would bless whatever was done to it.
-            raise ChainBroken(
-                broken.where, f"{broken.why}; refusing to append after it (run `tenderscore ledger verify`)"
-            ) from None
+            raise refusing_to_append(broken) from None
 
     def _insert(self, record: Mapping[str, Any]) -> tuple[Any, ...]:
         values = tuple(row_of(record))

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from .chain import ChainWalk, Head, Row, check_row, head_problem, parse_stored, row_of
+from .chain import ChainWalk, Head, Row, parse_stored, refusing_to_append, row_of, walk_on_from_head
 from .errors import ChainBroken, LedgerUnavailable
 from .ledger import BeforeCommit, ChainReport, Entry, Ledger, StoredRecord
 from .record import seal
@@ -179,26 +179,22 @@ class PgLedger(Ledger):
                 return walk
             head = Head(int(row[0]), row[1], int(row[2]))
             last = self._pg.execute(f"SELECT {_COLUMNS} FROM {RECORDS} ORDER BY id DESC LIMIT 1").fetchone()
-            newest = None if last is None else Row(*last)
             at_count = self._pg.execute(f"SELECT hash FROM {RECORDS} WHERE id = %s", (head.count,)).fetchone()
-            why = head_problem(head, newest, None if at_count is None else at_count[0])
-            if why is not None:
-                raise ChainBroken(f"ledger {store}", why)
-            walk = ChainWalk(store, head.count, head.hash)
-            if newest is not None and newest.id > head.count:
-                rows = self._pg.execute(
-                    f"SELECT {_COLUMNS} FROM {RECORDS} WHERE id > %s ORDER BY id",
-                    (head.count,),
-                )
-                for found in rows:
-                    walk.feed(Row(*found))
-            elif newest is not None and tuple(newest) != self._written:
-                check_row(newest, store)
-            return walk
+            return walk_on_from_head(
+                store,
+                head,
+                None if last is None else Row(*last),
+                None if at_count is None else at_count[0],
+                lambda after: (
+                    Row(*found)
+                    for found in self._pg.execute(
+                        f"SELECT {_COLUMNS} FROM {RECORDS} WHERE id > %s ORDER BY id", (after,)
+                    )
+                ),
+                self._written,
+            )
         except ChainBroken as broken:
-            raise ChainBroken(
-                broken.where, f"{broken.why}; refusing to append after it (run `tenderscore ledger verify`)"
-            ) from None
+            raise refusing_to_append(broken) from None
 
     def _check_recorded_head(self, walk: ChainWalk) -> None:
         row = self._pg.execute(f"SELECT count, hash FROM {HEAD} WHERE one = 1").fetchone()
