@@ -347,3 +347,17 @@ def test_a_folder_that_cannot_be_listed_is_named_and_nothing_is_scored(
     assert result.exit_code == 2
     assert result.stderr == f"Error: {period}: cannot be read: Permission denied\n"
     assert not (tmp_path / "out").exists()
+
+
+def test_a_batch_says_every_warning_a_single_run_says(period: Path, tmp_path: Path) -> None:
+    """The highways pack's Castle bid names measure NT99, which is no Stockport measure: scored alone it is
+    warned of; in a batch, scored by a worker process, the same line must reach the terminal too."""
+    alone = invoke("score", STOCKPORT_PACK, "--no-ledger")
+    warnings = [line for line in alone.stderr.splitlines() if line.startswith("Warning: ")]
+    assert len(warnings) == 1 and "'NT99' is not a measure of ruleset stockport" in warnings[0]
+    shutil.rmtree(period / "c-broken")
+    shutil.rmtree(period / "d-refused")
+    out = tmp_path / "out"
+    batch = invoke("score", period, STOCKPORT_PACK, "--output-dir", out, "--jobs", "2", "--no-ledger")
+    assert batch.exit_code == 0, batch.output
+    assert [line for line in batch.stderr.splitlines() if line.startswith("Warning: ")] == warnings

@@ -66,6 +66,8 @@ class PackOutcome:
     bids: int = 0
     firings: int = 0
     errors: list[str] = field(default_factory=list)
+    # Probable mistakes that score as the spec says (an unknown measure code): said, never silent.
+    warnings: list[str] = field(default_factory=list)
     rendered: str | None = None
     record: dict[str, object] | None = None
     # Only for an HTML report with a decision record: the report cites the record, sealed in the parent.
@@ -126,6 +128,7 @@ def score_pack(task: PackTask) -> PackOutcome:
         pack = load_pack(task.folder)
         outcome.tender_id = pack.tender.id
         outcome.bids = len(pack.bids)
+        outcome.warnings = list(pack.warnings)
         evaluation = evaluate(pack)
         record = build_record(pack, evaluation) if task.record else None
         # An HTML report cites its decision record, which only the parent can seal: it is rendered there.

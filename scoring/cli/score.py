@@ -174,6 +174,10 @@ def _score_many(
         if book is not None:
             book.close()
     print_outcomes(outcomes, summary_table(outcomes))
+    # As for one pack: said last, where a terminal shows it. Each names its pack's file.
+    for outcome in outcomes:
+        for warning in outcome.warnings:
+            say(f"Warning: {warning}", err=True)
     records = [o.record_id for o in outcomes if o.record_id is not None]
     if book is not None and records:
         which = f"record {records[0]}" if len(records) == 1 else f"records {records[0]} to {records[-1]}"
