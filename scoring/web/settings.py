@@ -105,6 +105,14 @@ TEMPLATES = [
 DATABASES = {"default": database(DATA_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Argon2id (hashers.py). The PBKDF2 hashers stay listed so an account made before still signs in; Django re-hashes
+# its password with Argon2id at that sign-in.
+PASSWORD_HASHERS = [
+    "tenderscore.scoring.web.hashers.Argon2idPasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
