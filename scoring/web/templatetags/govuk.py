@@ -56,16 +56,20 @@ def govuk_field(bound: forms.BoundField, hint: str = "", legend_size: str = "m",
                     "checked": sub.data["selected"],
                 }
             )
-    css = {"input": "govuk-input", "radios": "", "checkboxes": ""}
-    widget_class = widget.attrs.get("class", css.get(kind, ""))
-    if bound.errors and widget_class:
-        widget_class += " " + widget_class.split()[0] + "--error"
-    rendered = bound.as_widget(
-        attrs={
-            "class": widget_class + (f" {width}" if width else ""),
-            **({"aria-describedby": _described(bound, hint)} if _described(bound, hint) else {}),
-        }
-    )
+    describedby = _described(bound, hint)
+    rendered = ""
+    # Radios and checkboxes are written out by _field.html itself; Django's widget templates render only the
+    # inputs it leaves to them (rendering a radio group there too was most of a score page's cost, unused).
+    if kind in ("input", "hidden"):
+        widget_class = widget.attrs.get("class", "govuk-input" if kind == "input" else "")
+        if bound.errors and widget_class:
+            widget_class += " " + widget_class.split()[0] + "--error"
+        rendered = bound.as_widget(
+            attrs={
+                "class": widget_class + (f" {width}" if width else ""),
+                **({"aria-describedby": describedby} if describedby else {}),
+            }
+        )
     return {
         "field": bound,
         "kind": kind,
@@ -73,7 +77,7 @@ def govuk_field(bound: forms.BoundField, hint: str = "", legend_size: str = "m",
         "hint": hint or bound.help_text,
         "legend_size": legend_size,
         "rendered": rendered,
-        "describedby": _described(bound, hint),
+        "describedby": describedby,
     }
 
 
