@@ -139,6 +139,16 @@ def evaluator_run(
             tally.errors.append(f"save {evaluator.username} {bid}: HTTP {status}{' (conflict)' if conflict else ''}")
 
 
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a live process has used so far, from Linux's /proc (0.0 where there is none)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    except OSError:
+        return 0.0
+    fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], p: float) -> float:
     if not values:
         return math.nan
@@ -195,6 +205,7 @@ def run_engine(engine: str, args: argparse.Namespace) -> dict[str, object]:
         server = Server(env, threads=args.threads)
         tally = Tally()
         try:
+            server_cpu, own_cpu = process_cpu(server.process.pid), time.process_time()
             started = time.monotonic()
             deadline = started + args.seconds
             threads = [
@@ -209,6 +220,8 @@ def run_engine(engine: str, args: argparse.Namespace) -> dict[str, object]:
             for thread in threads:
                 thread.join(args.seconds + 120)
             elapsed = time.monotonic() - started
+            server_cpu = process_cpu(server.process.pid) - server_cpu
+            own_cpu = time.process_time() - own_cpu
         finally:
             server.stop()
         saves = check_saves(env, tally)
@@ -230,6 +243,9 @@ def run_engine(engine: str, args: argparse.Namespace) -> dict[str, object]:
         "p95_ms": round(percentile(every, 95), 1),
         "p99_ms": round(percentile(every, 99), 1),
         "errors": len(tally.errors),
+        # Where the machine's CPU went: the server, and this process simulating the evaluators' browsers (it
+        # shares the cores with the server; real browsers would not).
+        "cpu_s": {"server": round(server_cpu, 1), "load_generator": round(own_cpu, 1), "cores": os.cpu_count()},
         "after_sign_ins": {
             "requests": len(after),
             "p50_ms": round(percentile(after, 50), 1),
@@ -282,6 +298,11 @@ def main() -> None:
             f"{engine:<10} {result['evaluators']} evaluators, {result['seconds']} s: {result['requests']} requests, "
             f"{result['requests_per_s']} req/s, p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, "
             f"p99 {result['p99_ms']} ms, {result['errors']} errors"
+        )
+        cpu = result["cpu_s"]
+        print(
+            f"    CPU: server {cpu['server']} s, load generator {cpu['load_generator']} s, of "
+            f"{cpu['cores']} cores x {result['seconds']} s"
         )
         later = result["after_sign_ins"]
         print(
