@@ -128,7 +128,7 @@ def score_pack(task: PackTask) -> PackOutcome:
         pack = load_pack(task.folder)
         outcome.tender_id = pack.tender.id
         outcome.bids = len(pack.bids)
-        outcome.warnings = list(pack.warnings)
+        outcome.warnings = [str(warning) for warning in pack.warnings]
         evaluation = evaluate(pack)
         record = build_record(pack, evaluation) if task.record else None
         # An HTML report cites its decision record, which only the parent can seal: it is rendered there.
