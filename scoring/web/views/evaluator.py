@@ -153,11 +153,14 @@ def _save_scores(
     """Save a bid's draft scores; False (the form carrying why) when someone saved them since the page was shown."""
     data = form.cleaned_data
     with transaction.atomic():
+        rows = {s.question: s for s in sheet.scores.filter(bid=bid)}
         for item in questions:
             q = item.question
             score, comment = data[f"score_{q}"] or "", data[f"comment_{q}"].strip()
             seen = data[f"version_{q}"] or 0
-            row, created = Score.objects.get_or_create(sheet=sheet, bid=bid, question=q)
+            row, created = rows.get(q), False
+            if row is None:  # get_or_create: a save racing this one may have just created it
+                row, created = Score.objects.get_or_create(sheet=sheet, bid=bid, question=q)
             if not created and (row.score, row.comment) == (score, comment):
                 continue
             # Optimistic locking: the update applies only to the version the page was shown.
