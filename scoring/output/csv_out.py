@@ -24,7 +24,7 @@ def render_csv(result: Result) -> str:
         ["rank", "bid_id", "bidder", "status", "price_gbp", "price_points", "quality_points", "social_value_points"]
         + [f"{theme}_gbp" for theme in themes]
         + [f"{theme}_points" for theme in themes]
-        + ["sv_total_gbp", "sv_percent_of_contract", "total", "flags", "excluded_reasons"]
+        + ["sv_total_gbp", "sv_percent_of_contract", "total", "flags", "excluded_reasons", "notices"]
     )
     # An excluded bid's points are empty cells, as spreadsheets expect of a missing figure.
     for b in result.bids:
@@ -35,5 +35,7 @@ def render_csv(result: Result) -> str:
             + [opt2(b.themes[t].points) or "" for t in themes]
             + [fmt2(b.sv_total_gbp), fmt2(b.sv_percent), opt2(b.total) or ""]
             + [" ".join(f.code for f in b.flags), _text(" ".join(e.reason for e in b.excluded_reasons))]
+            # Codes, like flags: the engine takes only snake_case words, so neither can start a formula.
+            + [" ".join(n.code for n in b.notices)]
         )
     return buffer.getvalue()
