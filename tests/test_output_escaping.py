@@ -37,3 +37,21 @@ def test_an_excluded_bids_flags_are_shown_in_the_table(make_pack) -> None:
     assert result.exit_code == 0, result.output
     (line,) = [line for line in result.stdout.splitlines() if line.startswith("Excluded: X Ltd")]
     assert line.endswith("was answered fail, not pass. Flags: capped.")
+
+
+def test_codes_read_back_from_a_record_are_guarded_in_csv(make_pack) -> None:
+    """The engine makes only snake_case codes, but a result rebuilt from a stored record carries whatever the
+    record says: a code that starts a formula is written as text like any other cell."""
+    from dataclasses import replace
+    from pathlib import Path
+
+    from tenderscore.scoring.evaluate import evaluate
+    from tenderscore.scoring.output.csv_out import render_csv
+    from tenderscore.scoring.pack import load_pack
+    from tenderscore.scoring.result import Flag, Notice
+
+    pack = make_pack(basic_tender(), {"a": basic_bid("Acme Ltd", "100000.00")}, all_scores(["a"]))
+    result = evaluate(load_pack(Path(pack))).result
+    bid = replace(result.bids[0], flags=[Flag("=cmd|x", "m", "r")], notices=[Notice("@sum", "m", "r")])
+    (row,) = list(csv.DictReader(io.StringIO(render_csv(replace(result, bids=[bid])))))
+    assert (row["flags"], row["notices"]) == ("'=cmd|x", "'@sum")

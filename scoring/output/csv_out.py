@@ -34,8 +34,9 @@ def render_csv(result: Result) -> str:
             + [fmt2(b.themes[t].gbp) for t in themes]
             + [opt2(b.themes[t].points) or "" for t in themes]
             + [fmt2(b.sv_total_gbp), fmt2(b.sv_percent), opt2(b.total) or ""]
-            + [" ".join(f.code for f in b.flags), _text(" ".join(e.reason for e in b.excluded_reasons))]
-            # Codes, like flags: the engine takes only snake_case words, so neither can start a formula.
-            + [" ".join(n.code for n in b.notices)]
+            # Codes are snake_case words when the engine made them; a result read back from a stored record is
+            # guarded all the same, since a cell is a formula by its first character whoever wrote it.
+            + [_text(" ".join(f.code for f in b.flags)), _text(" ".join(e.reason for e in b.excluded_reasons))]
+            + [_text(" ".join(n.code for n in b.notices))]
         )
     return buffer.getvalue()
