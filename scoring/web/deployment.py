@@ -19,7 +19,8 @@ import dj_database_url
 from ..audit.location import LedgerLocation, is_database_url, location_of
 
 # Kept open between requests (one per server thread); checked before reuse, so a restarted database server
-# costs a reconnect, not an error page.
+# costs a reconnect, not an error page. SQLite's too, or every request opens the file and sets its journal
+# mode again.
 CONN_MAX_AGE_S = 300
 
 
@@ -31,6 +32,8 @@ def database(data_dir: Path) -> dict[str, Any]:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": data_dir / "web.sqlite3",
+        "CONN_MAX_AGE": CONN_MAX_AGE_S,
+        "CONN_HEALTH_CHECKS": True,
         # Writers queue on SQLite's lock rather than fail at once when two people save together; WAL lets pages
         # be read while someone saves, and FULL sync makes an acknowledged save survive a power cut or kill -9.
         "OPTIONS": {
