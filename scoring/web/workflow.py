@@ -21,7 +21,17 @@ from .serial import ENGINE
 
 
 def log(tender: Tender, user: AbstractBaseUser | AnonymousUser, role: str, action: str, detail: str = "") -> None:
-    Action.objects.create(tender=tender, username=user.get_username(), role=role, action=action, detail=detail)
+    log_each(tender, user, role, action, [detail])
+
+
+def log_each(
+    tender: Tender, user: AbstractBaseUser | AnonymousUser, role: str, action: str, details: list[str]
+) -> None:
+    """One action per detail, in order, written together (a save of several questions is one insert)."""
+    name = user.get_username()
+    Action.objects.bulk_create(
+        Action(tender=tender, username=name, role=role, action=action, detail=detail) for detail in details
+    )
 
 
 @dataclass(frozen=True)

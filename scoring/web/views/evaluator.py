@@ -22,7 +22,7 @@ from ..access import tender_view
 from ..forms import ConfirmForm, DeclarationForm
 from ..models import EVALUATOR, Membership, Score, Sheet, Tender
 from ..packfiles import base_pack, sheet_text
-from ..workflow import log
+from ..workflow import log, log_each
 
 
 def _sheet(tender: Tender, membership: Membership) -> Sheet:
@@ -154,6 +154,7 @@ def _save_scores(
     data = form.cleaned_data
     with transaction.atomic():
         rows = {s.question: s for s in sheet.scores.filter(bid=bid)}
+        drafts = []
         for item in questions:
             q = item.question
             score, comment = data[f"score_{q}"] or "", data[f"comment_{q}"].strip()
@@ -171,7 +172,8 @@ def _save_scores(
                 transaction.set_rollback(True)
                 form.add_error(f"score_{q}", f"{q} was changed in another window since this page was shown: check it")
                 return False
-            log(tender, request.user, EVALUATOR, "draft", f"{sheet.panel_id}: bid {bid}, {q}: score {score or 'none'}")
+            drafts.append(f"{sheet.panel_id}: bid {bid}, {q}: score {score or 'none'}")
+        log_each(tender, request.user, EVALUATOR, "draft", drafts)
     return True
 
 
