@@ -121,7 +121,7 @@ def free_port() -> int:
 class Server:
     """`tenderscore serve` in its own process on 127.0.0.1, up when /health/ answers 200."""
 
-    def __init__(self, env: dict[str, str], port: int | None = None, threads: int = 8) -> None:
+    def __init__(self, env: dict[str, str], port: int | None = None, threads: int = 4) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = [sys.executable, "-c", "from tenderscore.scoring.cli import main; main()"]

@@ -275,7 +275,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--think", type=float, default=2.0, help="mean seconds between an evaluator's pages")
     parser.add_argument("--ramp", type=float, default=20.0, help="sign-ins are spread over the first RAMP seconds")
-    parser.add_argument("--threads", type=int, default=8, help="the server's worker threads")
+    parser.add_argument("--threads", type=int, default=4, help="the server's worker threads (serve's default)")
     parser.add_argument("--max-requests", type=int, default=2000, help="per evaluator")
     parser.add_argument("--engines", default="sqlite,postgresql")
     parser.add_argument(

@@ -57,6 +57,12 @@ def configure(data: Path | None, host: str, demo: bool) -> None:
         os.environ["TENDERSCORE_ALLOWED_HOSTS"] = host
 
 
+# Waitress's own default. The threads share one interpreter lock, and each database answer has to win it back:
+# more threads than that lock can serve only queue for it (benchmarks/README.md measures 2, 4 and 8). More cores
+# want more instances (README: In service), not more threads.
+DEFAULT_THREADS = 4
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="The port.")
@@ -67,7 +73,9 @@ def configure(data: Path | None, host: str, demo: bool) -> None:
     "data directory).",
 )
 @click.option("--demo", is_flag=True, help="Load the shipped panel fixture with demo accounts (loopback only).")
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+@click.option(
+    "--threads", default=DEFAULT_THREADS, show_default=True, type=click.IntRange(1, 64), help="Worker threads."
+)
 @click.option("--check", is_flag=True, help="Prepare everything (database, key, demo) and exit without serving.")
 @user_errors
 def serve(host: str, port: int, data: Path | None, demo: bool, threads: int, check: bool) -> None:
