@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,23 @@ FIXTURES = ROOT / "fixtures"
 STOCKPORT_PACK = FIXTURES / "stockport-highways"
 # The web app's fixtures (`web`: Django set up on a temporary data directory); Django loads only when used.
 pytest_plugins = ["web_support"]
+
+
+CI = os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Under CI=true no test may skip: a missing service, browser or extra (an importorskip) fails the run.
+
+    The tests that need a service say so themselves with a precise message; this catches every other skip,
+    so a new one cannot quietly pass as green in CI."""
+    outcome = yield
+    report = outcome.get_result()
+    if CI and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI=true, where every test must run: {reason}"
 
 
 @pytest.fixture(autouse=True, scope="session")
