@@ -39,6 +39,10 @@ class Row(NamedTuple):
     record: Any  # the stored text
 
 
+# What every store selects and inserts, in Row's order, so a row it reads back is Row(*row).
+COLUMNS = ", ".join(Row._fields)
+
+
 @dataclass(frozen=True)
 class Head:
     """What a ledger records about its chain each time it appends: how many records, and the newest's hash.

@@ -29,7 +29,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from .chain import ChainWalk, Head, Row, parse_stored, refusing_to_append, row_of, walk_on_from_head
+from .chain import COLUMNS, ChainWalk, Head, Row, parse_stored, refusing_to_append, row_of, walk_on_from_head
 from .chain import summary_columns as summary_columns
 from .errors import ChainBroken, LedgerDamaged, LedgerUnavailable
 from .record import build_record, seal
@@ -45,7 +45,6 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 # Long enough for a queue of concurrent appenders, each holding the lock for one fsync'd insert.
 BUSY_TIMEOUT_S = 60.0
 
-_COLUMNS = "id, created_at, tender, ruleset, winner, prev_hash, hash, record"
 _TABLE = """
 CREATE TABLE IF NOT EXISTS records (
     id INTEGER PRIMARY KEY,
@@ -182,7 +181,7 @@ class Ledger:
         columns = [str(r[1]) for r in self._conn.execute("PRAGMA table_info(records)")] if "records" in objects else []
         (user_version,) = self._conn.execute("PRAGMA user_version").fetchone()
         # A ledger made before application_id was set: its own table and version number.
-        if app_id == 0 and user_version == SCHEMA_VERSION and columns == _COLUMNS.split(", "):
+        if app_id == 0 and user_version == SCHEMA_VERSION and columns == COLUMNS.split(", "):
             return
         held = ", ".join(sorted(name for name in objects if not name.startswith("sqlite_"))) or "nothing"
         raise LedgerUnavailable(
@@ -311,12 +310,12 @@ class Ledger:
         try:
             if row is None or row[2] != schema:
                 walk = ChainWalk(store)
-                for found in conn.execute(f"SELECT {_COLUMNS} FROM records ORDER BY id"):
+                for found in conn.execute(f"SELECT {COLUMNS} FROM records ORDER BY id"):
                     walk.feed(Row(*found))
                 self._check_recorded_head(walk)
                 return walk
             head = Head(int(row[0]), row[1], int(row[2]))
-            found = conn.execute(f"SELECT {_COLUMNS} FROM records ORDER BY id DESC LIMIT 1").fetchone()
+            found = conn.execute(f"SELECT {COLUMNS} FROM records ORDER BY id DESC LIMIT 1").fetchone()
             at_count = conn.execute("SELECT hash FROM records WHERE id = ?", (head.count,)).fetchone()
             return walk_on_from_head(
                 store,
@@ -325,7 +324,7 @@ class Ledger:
                 None if at_count is None else at_count[0],
                 lambda after: (
                     Row(*found)
-                    for found in conn.execute(f"SELECT {_COLUMNS} FROM records WHERE id > ? ORDER BY id", (after,))
+                    for found in conn.execute(f"SELECT {COLUMNS} FROM records WHERE id > ? ORDER BY id", (after,))
                 ),
                 self._written,
             )
@@ -334,7 +333,7 @@ class Ledger:
 
     def _insert(self, record: Mapping[str, Any]) -> tuple[Any, ...]:
         values = tuple(row_of(record))
-        self._conn.execute(f"INSERT INTO records ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", values)
+        self._conn.execute(f"INSERT INTO records ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", values)
         return values
 
     def entries(self) -> list[Entry]:
@@ -347,7 +346,7 @@ class Ledger:
         return None if last is None else self._id(last)
 
     def get(self, record_id: int) -> StoredRecord:
-        rows = self._read(f"SELECT {_COLUMNS} FROM records WHERE id = ?", (record_id,))
+        rows = self._read(f"SELECT {COLUMNS} FROM records WHERE id = ?", (record_id,))
         if not rows:
             last = self.last_id()
             known = "the ledger is empty" if last is None else f"records are numbered 1 to {last}"
@@ -359,7 +358,7 @@ class Ledger:
         """Walk the whole chain; raises ChainBroken naming the first record that fails and why."""
         walk = ChainWalk(str(self.path))
         with self._reading() as conn:
-            for row in conn.execute(f"SELECT {_COLUMNS} FROM records ORDER BY id"):
+            for row in conn.execute(f"SELECT {COLUMNS} FROM records ORDER BY id"):
                 walk.feed(Row(*row))
             self._check_recorded_head(walk)
         return ChainReport(walk.count, walk.head)

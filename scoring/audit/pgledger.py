@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from .chain import ChainWalk, Head, Row, parse_stored, refusing_to_append, row_of, walk_on_from_head
+from .chain import COLUMNS, ChainWalk, Head, Row, parse_stored, refusing_to_append, row_of, walk_on_from_head
 from .errors import ChainBroken, LedgerUnavailable
 from .ledger import BeforeCommit, ChainReport, Entry, Ledger, StoredRecord
 from .record import seal
@@ -34,7 +34,6 @@ RECORDS = "tenderscore_ledger_records"
 HEAD = "tenderscore_ledger_head"
 # Held (per transaction) while the tables are created: two processes starting on an empty database together.
 CREATE_LOCK = 0x5453444C
-_COLUMNS = "id, created_at, tender, ruleset, winner, prev_hash, hash, record"
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS {RECORDS} (
     id BIGINT PRIMARY KEY,
@@ -148,7 +147,7 @@ class PgLedger(Ledger):
                     record = seal(body, walk.count + 1, walk.head)
                     written = tuple(row_of(record))
                     self._pg.execute(
-                        f"INSERT INTO {RECORDS} ({_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                        f"INSERT INTO {RECORDS} ({COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
                         written,
                     )
                     stored.append(StoredRecord(walk.count + 1, record["hash"], record))
@@ -173,12 +172,12 @@ class PgLedger(Ledger):
         try:
             if row[2] != self._schema() or row[2] == -1:
                 walk = ChainWalk(store)
-                for found in self._pg.execute(f"SELECT {_COLUMNS} FROM {RECORDS} ORDER BY id"):
+                for found in self._pg.execute(f"SELECT {COLUMNS} FROM {RECORDS} ORDER BY id"):
                     walk.feed(Row(*found))
                 self._check_recorded_head(walk)
                 return walk
             head = Head(int(row[0]), row[1], int(row[2]))
-            last = self._pg.execute(f"SELECT {_COLUMNS} FROM {RECORDS} ORDER BY id DESC LIMIT 1").fetchone()
+            last = self._pg.execute(f"SELECT {COLUMNS} FROM {RECORDS} ORDER BY id DESC LIMIT 1").fetchone()
             at_count = self._pg.execute(f"SELECT hash FROM {RECORDS} WHERE id = %s", (head.count,)).fetchone()
             return walk_on_from_head(
                 store,
@@ -188,7 +187,7 @@ class PgLedger(Ledger):
                 lambda after: (
                     Row(*found)
                     for found in self._pg.execute(
-                        f"SELECT {_COLUMNS} FROM {RECORDS} WHERE id > %s ORDER BY id", (after,)
+                        f"SELECT {COLUMNS} FROM {RECORDS} WHERE id > %s ORDER BY id", (after,)
                     )
                 ),
                 self._written,
@@ -222,7 +221,7 @@ class PgLedger(Ledger):
         """Walk the whole chain; raises ChainBroken naming the first record that fails and why."""
         walk = ChainWalk(self.name)
         with self._snapshot() as conn:
-            for row in conn.execute(f"SELECT {_COLUMNS} FROM {RECORDS} ORDER BY id"):
+            for row in conn.execute(f"SELECT {COLUMNS} FROM {RECORDS} ORDER BY id"):
                 walk.feed(Row(*row))
             self._check_recorded_head(walk)
         return ChainReport(walk.count, walk.head)
@@ -241,7 +240,7 @@ class PgLedger(Ledger):
 
     def get(self, record_id: int) -> StoredRecord:
         with self._snapshot() as conn:
-            found = conn.execute(f"SELECT {_COLUMNS} FROM {RECORDS} WHERE id = %s", (record_id,)).fetchone()
+            found = conn.execute(f"SELECT {COLUMNS} FROM {RECORDS} WHERE id = %s", (record_id,)).fetchone()
         if found is None:
             last = self.last_id()
             known = "the ledger is empty" if last is None else f"records are numbered 1 to {last}"
