@@ -144,3 +144,27 @@ def all_scores(bid_ids: list[str], q1: int = 4, q2: int = 4, sv1: int = 3) -> di
 
 def load_json(text: str) -> Any:
     return json.loads(text)
+
+
+@pytest.fixture
+def small_pack(make_pack: Callable[..., Path]) -> Path:
+    # Two bids on a £100k tender: a offers 1 FTE of NT1 (1 × 12654.00), b offers 100 hours of NT7 (100 × 32.00).
+    return make_pack(
+        basic_tender(),
+        {
+            "a": basic_bid("Alpha Ltd", "90000.00", [{"measure": "NT1", "quantity": 1}]),
+            "b": basic_bid("Beta Ltd", "100000.00", [{"measure": "NT7", "quantity": 100}]),
+        },
+        all_scores(["a", "b"]),
+    )
+
+
+def fill_ledger(path: Path, pack: Path, count: int) -> list[Any]:
+    """`count` decision records of `pack` appended to the ledger at `path` in one batch (append_many)."""
+    from tenderscore.scoring.audit import Ledger, build_record
+    from tenderscore.scoring.evaluate import evaluate
+    from tenderscore.scoring.pack import load_pack
+
+    loaded = load_pack(pack)
+    with Ledger(path) as book:
+        return book.append_many([build_record(loaded, evaluate(loaded))] * count)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import all_scores, basic_bid, basic_tender, invoke
+from conftest import invoke
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tenderscore.engine import canonical_json
@@ -20,19 +20,6 @@ from tenderscore.scoring.evaluate import evaluate
 from tenderscore.scoring.pack import load_pack
 
 Change = Callable[[dict[str, Any]], None]
-
-
-@pytest.fixture
-def small_pack(make_pack: Callable[..., Path]) -> Path:
-    # Two bids on a £100k tender: a offers 1 FTE of NT1 (1 × 12654.00), b offers 100 hours of NT7 (100 × 32.00).
-    return make_pack(
-        basic_tender(),
-        {
-            "a": basic_bid("Alpha Ltd", "90000.00", [{"measure": "NT1", "quantity": 1}]),
-            "b": basic_bid("Beta Ltd", "100000.00", [{"measure": "NT7", "quantity": 100}]),
-        },
-        all_scores(["a", "b"]),
-    )
 
 
 def fill(path: Path, pack: Path, count: int) -> list[StoredRecord]:

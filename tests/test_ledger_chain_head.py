@@ -4,37 +4,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import all_scores, basic_bid, basic_tender, invoke
+from conftest import fill_ledger, invoke
 from tenderscore.engine import canonical_json
-from tenderscore.scoring.audit import ChainBroken, Ledger, StoredRecord, build_record, chain
-from tenderscore.scoring.evaluate import evaluate
-from tenderscore.scoring.pack import load_pack
+from tenderscore.scoring.audit import ChainBroken, Ledger, chain
 
 TRIGGERS = ("records_append_only_update", "records_append_only_delete")
-
-
-@pytest.fixture
-def small_pack(make_pack: Callable[..., Path]) -> Path:
-    return make_pack(
-        basic_tender(),
-        {
-            "a": basic_bid("Alpha Ltd", "90000.00", [{"measure": "NT1", "quantity": 1}]),
-            "b": basic_bid("Beta Ltd", "100000.00", [{"measure": "NT7", "quantity": 100}]),
-        },
-        all_scores(["a", "b"]),
-    )
-
-
-def fill(path: Path, pack: Path, count: int) -> list[StoredRecord]:
-    loaded = load_pack(pack)
-    body = build_record(loaded, evaluate(loaded))
-    with Ledger(path) as book:
-        return book.append_many([body] * count)
 
 
 def tamper_quietly(path: Path, record_id: int) -> None:
@@ -54,7 +32,7 @@ def tamper_quietly(path: Path, record_id: int) -> None:
 
 def test_score_refuses_to_append_onto_a_chain_broken_at_record_10_of_36(tmp_path: Path, small_pack: Path) -> None:
     path = tmp_path / "ledger.sqlite3"
-    fill(path, small_pack, 36)
+    fill_ledger(path, small_pack, 36)
     tamper_quietly(path, 10)
     out = tmp_path / "result.json"
     result = invoke("score", small_pack, "--ledger", path, "--format", "json", "--output", out)
@@ -72,20 +50,20 @@ def test_an_append_onto_an_intact_chain_reads_only_its_head(
     # Constant work per append: with 36 records in place, appending walks none of them and checks one (the head,
     # when another connection wrote it), however long the chain.
     path = tmp_path / "ledger.sqlite3"
-    fill(path, small_pack, 36)
+    fill_ledger(path, small_pack, 36)
     fed: list[Any] = []
     checked: list[Any] = []
     feed, check = chain.ChainWalk.feed, chain.check_row
     monkeypatch.setattr(chain.ChainWalk, "feed", lambda self, row: fed.append(row.id) or feed(self, row))
     monkeypatch.setattr(chain, "check_row", lambda row, store: checked.append(row.id) or check(row, store))
-    fill(path, small_pack, 1)
+    fill_ledger(path, small_pack, 1)
     assert fed == [] and checked == [36]
 
 
 def test_insert_or_replace_cannot_swap_an_old_record(tmp_path: Path, small_pack: Path) -> None:
     # REPLACE deletes the row it replaces without firing delete triggers: the insert guard refuses it.
     path = tmp_path / "ledger.sqlite3"
-    fill(path, small_pack, 3)
+    fill_ledger(path, small_pack, 3)
     conn = sqlite3.connect(path, isolation_level=None)
     row = conn.execute("SELECT * FROM records WHERE id = 2").fetchone()
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
@@ -95,7 +73,7 @@ def test_insert_or_replace_cannot_swap_an_old_record(tmp_path: Path, small_pack:
 
 def test_newest_records_removed_with_the_head_left_are_found(tmp_path: Path, small_pack: Path) -> None:
     path = tmp_path / "ledger.sqlite3"
-    fill(path, small_pack, 4)
+    fill_ledger(path, small_pack, 4)
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("DROP TRIGGER records_append_only_delete")
     conn.execute("DELETE FROM records WHERE id > 2")
@@ -111,7 +89,7 @@ def test_a_ledger_of_an_older_version_is_walked_once_then_kept_with_a_head(tmp_p
     # An older ledger has no recorded head, no insert guard and no application id: its first append walks the
     # whole chain (and refuses a broken one); after that it has a head like any other.
     path = tmp_path / "ledger.sqlite3"
-    fill(path, small_pack, 3)
+    fill_ledger(path, small_pack, 3)
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("DROP TABLE chain_head")
     conn.execute("DROP TRIGGER records_append_only_insert")
@@ -119,14 +97,14 @@ def test_a_ledger_of_an_older_version_is_walked_once_then_kept_with_a_head(tmp_p
     conn.close()
     tamper_quietly(path, 1)
     with pytest.raises(ChainBroken, match="record 1: its result section"):
-        fill(path, small_pack, 1)
+        fill_ledger(path, small_pack, 1)
     fresh = tmp_path / "fresh.sqlite3"
-    fill(fresh, small_pack, 2)
+    fill_ledger(fresh, small_pack, 2)
     conn = sqlite3.connect(fresh, isolation_level=None)
     conn.execute("DROP TABLE chain_head")
     conn.execute("PRAGMA application_id = 0")
     conn.close()
-    fill(fresh, small_pack, 1)
+    fill_ledger(fresh, small_pack, 1)
     conn = sqlite3.connect(fresh, isolation_level=None)
     assert conn.execute("SELECT count FROM chain_head").fetchone() == (3,)
     conn.close()

@@ -8,21 +8,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import all_scores, basic_bid, basic_tender, invoke
-from tenderscore.scoring.audit import Ledger, build_record
-from tenderscore.scoring.evaluate import evaluate
-from tenderscore.scoring.pack import load_pack
+from conftest import all_scores, basic_bid, basic_tender, fill_ledger, invoke
 
 
 @pytest.fixture
 def small_pack(make_pack: Callable[..., Path]) -> Path:
     return make_pack(basic_tender(), {"a": basic_bid("Alpha Ltd", "90000.00")}, all_scores(["a"]))
-
-
-def fill(path: Path, pack: Path, count: int) -> None:
-    loaded = load_pack(pack)
-    with Ledger(path) as book:
-        book.append_many([build_record(loaded, evaluate(loaded))] * count)
 
 
 def rewrite(path: Path, record_id: int, change: Callable[[str], str]) -> None:
@@ -49,7 +40,7 @@ def test_a_record_rewritten_with_the_same_content_in_other_bytes_fails_verify(
     tmp_path: Path, small_pack: Path, change: Callable[[str], str]
 ) -> None:
     path = tmp_path / "ledger.sqlite3"
-    fill(path, small_pack, 2)
+    fill_ledger(path, small_pack, 2)
     rewrite(path, 2, change)
     result = invoke("ledger", "verify", "--ledger", path)
     assert result.exit_code == 4, result.output
@@ -60,7 +51,7 @@ def test_a_record_rewritten_with_the_same_content_in_other_bytes_fails_verify(
 
 def test_a_truncated_ledger_is_broken_not_foreign(tmp_path: Path, small_pack: Path) -> None:
     path = tmp_path / "ledger.sqlite3"
-    fill(path, small_pack, 6)
+    fill_ledger(path, small_pack, 6)
     data = path.read_bytes()
     assert len(data) > 8192
     path.write_bytes(data[: len(data) // 2])
@@ -97,7 +88,7 @@ def test_another_programs_database_is_refused_untouched(tmp_path: Path, small_pa
 def test_an_id_stored_as_text_is_named_not_a_traceback(tmp_path: Path, small_pack: Path) -> None:
     # INTEGER PRIMARY KEY cannot hold text, so the attacker rebuilds the table with a text id.
     path = tmp_path / "ledger.sqlite3"
-    fill(path, small_pack, 3)
+    fill_ledger(path, small_pack, 3)
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("ALTER TABLE records RENAME TO old")
     conn.execute(
