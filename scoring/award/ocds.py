@@ -16,7 +16,7 @@ from ..result import BidResult
 from .summary import Decision, most_advantageous
 
 OCDS_VERSION = "1.1"
-# The extensions' own extension.json, at the commits ../shared/ocds/ copies (its README names them).
+# The extensions' own extension.json, at the commits tests/ocds/ copies (its README names them).
 EXTENSIONS = (
     "https://raw.githubusercontent.com/open-contracting-extensions/ocds_lots_extension/"
     "8d3b52eb26ce0f1a015c91b665c120b17ef619a0/extension.json",
