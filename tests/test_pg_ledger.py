@@ -173,3 +173,19 @@ def test_two_processes_append_200_records_at_once_into_one_chain(pg: str, small_
         for record_id in (1, 100, 200):
             stored = book.get(record_id)
             assert stored.record["seq"] == record_id
+
+
+def test_award_commands_record_a_scored_pack_in_a_postgres_ledger(pg: str, tmp_path: Path) -> None:
+    # `ocds` and `summaries` on a pack append its decision record first: a postgresql:// --ledger must reach the
+    # database (once it opened a SQLite file named after the URL) and no message may show the password.
+    out = tmp_path / "release.json"
+    released = invoke("ocds", STOCKPORT_PACK, "--ledger", pg, "--output", str(out))
+    assert released.exit_code == 0, released.stderr
+    summaries = invoke("summaries", STOCKPORT_PACK, "--ledger", pg, "--output-dir", str(tmp_path / "summaries"))
+    assert summaries.exit_code == 0, summaries.stderr
+    password = psycopg.conninfo.conninfo_to_dict(pg).get("password")
+    said = released.stderr + summaries.stderr + out.read_text(encoding="utf-8")
+    assert "appended to ledger postgresql://" in said and (not password or password not in said)
+    with open_ledger(pg) as book:
+        assert [entry.id for entry in book.entries()] == [1, 2]
+    assert not list(tmp_path.glob("postgresql*")) and not list(Path.cwd().glob("postgresql*"))

@@ -37,6 +37,7 @@ from .record import build_record, seal
 if TYPE_CHECKING:
     from ..evaluate import Evaluation
     from ..pack import Pack
+    from .location import LedgerLocation
 
 SCHEMA_VERSION = 1
 # "TSDL" (tenderscore decision ledger): set in every ledger this version creates or appends to.
@@ -424,12 +425,14 @@ def _text(data: bytes) -> str:
 
 
 def record_decision(
-    pack: Pack, evaluation: Evaluation, ledger: Ledger | Path, before_commit: BeforeCommit | None = None
+    pack: Pack, evaluation: Evaluation, ledger: Ledger | LedgerLocation, before_commit: BeforeCommit | None = None
 ) -> StoredRecord:
-    """Append the decision record of one scored pack to `ledger` (an open Ledger, or the path of one, opened and
-    closed here); returns it as stored (id, hash, record). The one place a single decision is recorded.
-    `before_commit` (see Ledger.append_many) writes what must exist before the record may."""
+    """Append the decision record of one scored pack to `ledger` (an open Ledger, or where one is: a file or a
+    postgresql:// URL, opened and closed here); returns it as stored (id, hash, record). The one place a single
+    decision is recorded. `before_commit` (see Ledger.append_many) writes what must exist before the record may."""
     if isinstance(ledger, Ledger):
         return ledger.append(build_record(pack, evaluation), before_commit)
-    with Ledger(ledger) as book:
+    from .store import open_ledger  # store imports this module: a URL must reach PgLedger, never a file named so
+
+    with open_ledger(ledger) as book:
         return book.append(build_record(pack, evaluation), before_commit)
