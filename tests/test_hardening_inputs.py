@@ -274,6 +274,18 @@ def test_a_scale_of_a_million_steps_is_refused(make_pack: Callable[..., Path]) -
     ]
 
 
+def test_a_question_scale_of_ten_million_steps_is_refused(make_pack: Callable[..., Path]) -> None:
+    # A question's own scale is listed on blank sheets just as the tender's is: 0 to 1000 in steps of 0.0001 is
+    # 10,000,000 points (panel sheets once ran out of memory building them after validate had passed it).
+    tender = basic_tender()
+    tender["quality"]["questions"][0].update(scale_max="1000", scale_step="0.0001")
+    pack = make_pack(tender, {"a": basic_bid("A Ltd", "100.00")}, all_scores(["a"]))
+    assert _refused(invoke("validate", pack)) == [
+        f"Error: {pack}/tender.yaml: quality.questions[0] (Q1).scale_step: expected at most 1000 steps from 0 to "
+        "1000, found steps of 0.0001"
+    ]
+
+
 # Item 16 (its input part): an alias bomb.
 
 

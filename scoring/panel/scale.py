@@ -99,20 +99,24 @@ def _shown(text: str) -> str:
     return repr(text) if len(text) <= 40 else f"{text[:20]!r}... ({len(text)} characters)"
 
 
+def _steps_problem(scale: Scale) -> str | None:
+    # A blank sheet lists every point of a scale: 0 to 5 in steps of 0.000001 would be millions of them.
+    if scale.maximum > scale.step * MAX_STEPS:
+        return (
+            f"expected at most {MAX_STEPS} steps from 0 to {fmt_plain(scale.maximum)}, "
+            f"found steps of {fmt_plain(scale.step)}"
+        )
+    return None
+
+
 def scale_problems(tender: Tender) -> list[tuple[str, str]]:
     """(field, message) for a scale whose steps do not reach its maximum or whose descriptors are off it."""
     quality = tender.quality
     scale = Scale(quality.scale_max, quality.scale_step, ())
     problems: list[tuple[str, str]] = []
-    if quality.scale_max > quality.scale_step * MAX_STEPS:
-        # A blank sheet lists every point of the scale: 0 to 5 in steps of 0.000001 would be millions of them.
-        problems.append(
-            (
-                "quality.scale_step",
-                f"expected at most {MAX_STEPS} steps from 0 to {fmt_plain(quality.scale_max)}, "
-                f"found steps of {fmt_plain(quality.scale_step)}",
-            )
-        )
+    too_many = _steps_problem(scale)
+    if too_many is not None:
+        problems.append(("quality.scale_step", too_many))
         return problems
     if not scale.on_step(quality.scale_max):
         problems.append(
@@ -136,10 +140,14 @@ def scale_problems(tender: Tender) -> list[tuple[str, str]]:
             if question.scale_max is None and question.scale_step is None:
                 continue
             own = Scale.of(tender, question)
-            if not own.on_step(own.maximum):
+            field = f"{section}.questions[{index}] ({question.id}).scale_step"
+            too_many = _steps_problem(own)
+            if too_many is not None:
+                problems.append((field, too_many))
+            elif not own.on_step(own.maximum):
                 problems.append(
                     (
-                        f"{section}.questions[{index}] ({question.id}).scale_step",
+                        field,
                         f"expected a step that divides the question's scale maximum {fmt_plain(own.maximum)}, "
                         f"found {fmt_plain(own.step)}",
                     )
