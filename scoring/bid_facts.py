@@ -136,9 +136,16 @@ def counts(declared: BidFacts, eligible: Sequence[Mapping[str, Any]]) -> list[tu
     return [(c, sum(1 for facts in eligible if _stated(facts.get(c.fact), c.values))) for c in declared.summary]
 
 
+def _kind(value: Any) -> str:
+    # true == 1 in Python, so a boolean is its own kind; a bid's whole number (an int from YAML) and a declared
+    # number (a Decimal) are one kind, compared by value.
+    if isinstance(value, bool):
+        return "bool"
+    return "number" if isinstance(value, (int, Decimal)) else type(value).__name__
+
+
 def _stated(value: Any, values: Sequence[FactValue]) -> bool:
-    # true == 1 in Python: a boolean fact counts only against boolean values, text only against text.
-    return any(type(value) is type(v) and value == v for v in values) if value is not None else False
+    return value is not None and any(_kind(value) == _kind(v) and value == v for v in values)
 
 
 def facts_read(when: Any, then: Any) -> Iterator[tuple[str, Any]]:

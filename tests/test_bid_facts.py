@@ -399,3 +399,20 @@ def test_a_record_with_charter_notices_keeps_them_and_explain_reads_them_back(_p
     assert "  vcse: A VCSE organisation: the charter targets spend with the VCSE sector (TOMs Theme 2). (rule " in (
         explained.stdout
     )
+
+
+def test_a_whole_number_a_bid_states_counts_against_a_declared_number() -> None:
+    # YAML reads a bid's `staff: 10` as the int 10 and a declared value `10` as Decimal('10'): one number. Of
+    # the three bids, 10 and 10.0 state a counted value and 12 does not, so the count is 2; true is no number.
+    from decimal import Decimal
+
+    from tenderscore.scoring.bid_facts import BidFacts, counts
+
+    declared = BidFacts.model_validate(
+        {
+            "facts": {"staff": {"type": "number", "title": "Staff"}},
+            "summary": [{"label": "ten staff", "fact": "staff", "values": [Decimal("10")]}],
+        }
+    )
+    eligible = [{"staff": 10}, {"staff": Decimal("10.0")}, {"staff": 12}, {"staff": True}]
+    assert [n for _, n in counts(declared, eligible)] == [2]
