@@ -43,7 +43,7 @@ def bounded(dec: Decimal) -> Decimal:
 
 
 def _too_many_places(text: str) -> str:
-    return f"expected a number of at most {MAX_PLACES} digits either side of the point, found {_shown(text)}"
+    return f"expected a number of at most {MAX_PLACES} digits either side of the point, found {shown(text)}"
 
 
 def read_decimal(text: str) -> Decimal:
@@ -52,16 +52,17 @@ def read_decimal(text: str) -> Decimal:
     match = _NUMBER_TEXT.fullmatch(stripped)
     if match is None:
         ascii_only = " in the digits 0-9" if any(ch.isdigit() and not ch.isascii() for ch in stripped) else ""
-        raise NotNumberText(f"expected a number{ascii_only}, found {_shown(text)}")
+        raise NotNumberText(f"expected a number{ascii_only}, found {shown(text)}")
     if len(match["exponent"] or "") > 4:
         raise ValueError(_too_many_places(stripped))
     try:
         return bounded(Decimal(stripped))
     except InvalidOperation:  # not reachable through the pattern; kept so no text can escape as a crash
-        raise ValueError(f"expected a number, found {_shown(text)}") from None
+        raise ValueError(f"expected a number, found {shown(text)}") from None
 
 
-def _shown(text: str) -> str:
+def shown(text: str) -> str:
+    """`text` as an error message quotes it."""
     # A value thousands of characters long is named by its start, not echoed whole.
     return repr(text) if len(text) <= 40 else f"{text[:20]!r}... ({len(text)} characters)"
 

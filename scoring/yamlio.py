@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from .errors import Problem
-from .numbers import bounded, read_decimal
+from .numbers import bounded, read_decimal, shown
 
 
 class _UniqueKeys:
@@ -74,14 +74,8 @@ def _decimal(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal:
         raise yaml.constructor.ConstructorError(None, None, str(exc), node.start_mark) from None
 
 
-def _shown(text: str) -> str:
-    # A value thousands of characters long (a 5,000-digit number) is named by its start, not echoed whole.
-    return repr(text) if len(text) <= 40 else f"{text[:20]!r}... ({len(text)} characters)"
-
-
 def _refusal(node: yaml.Node, expected: str, text: str) -> yaml.constructor.ConstructorError:
-    shown = _shown(text)
-    return yaml.constructor.ConstructorError(None, None, f"expected {expected}, found {shown}", node.start_mark)
+    return yaml.constructor.ConstructorError(None, None, f"expected {expected}, found {shown(text)}", node.start_mark)
 
 
 def _int(loader: yaml.SafeLoader, node: yaml.Node) -> int:
@@ -99,7 +93,7 @@ def _int(loader: yaml.SafeLoader, node: yaml.Node) -> int:
         raise yaml.constructor.ConstructorError(
             None,
             None,
-            f"expected a whole number in plain decimal digits, found {_shown(text)} (YAML 1.1 would read a leading "
+            f"expected a whole number in plain decimal digits, found {shown(text)} (YAML 1.1 would read a leading "
             "0 as octal, 0x as hexadecimal, 0b as binary, and drop _): write it without them, or quote it",
             node.start_mark,
         )

@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from ...engine.numbers import to_engine_number
 from ..models import Question, Tender
-from ..numbers import CONTEXT, ZERO, fmt_plain, read_decimal
+from ..numbers import CONTEXT, ZERO, fmt_plain, read_decimal, shown
 
 # The most points a scale may have; far more than any published scale (0 to 10 in halves is 20).
 MAX_STEPS = 1000
@@ -65,7 +65,7 @@ class Scale:
         try:
             value = read_decimal(text)
         except ValueError:
-            return None, f"expected a score {self.describe()}, found {_shown(text)}"
+            return None, f"expected a score {self.describe()}, found {shown(text)}"
         try:
             to_engine_number(value)
         except ValueError as exc:
@@ -93,10 +93,6 @@ class Scale:
 
     def describe(self) -> str:
         return f"0 to {fmt_plain(self.maximum)} in steps of {fmt_plain(self.step)}"
-
-
-def _shown(text: str) -> str:
-    return repr(text) if len(text) <= 40 else f"{text[:20]!r}... ({len(text)} characters)"
 
 
 def _steps_problem(scale: Scale) -> str | None:
