@@ -173,7 +173,7 @@ class _Reader:
                     reason = f"{evaluator.id} declared a conflict of interest with {item.bidder} ({item.bid})"
                     self.scores[key].append(IndividualScore(evaluator.id, value, comment, reason))
                 continue
-            value, message = self.score(text, self.scales[item.question])
+            value, message = self.scales[item.question].read(text)
             if message:
                 if key in rows and not name.lower().endswith(XLSX_TEXT_SUFFIX):
                     where = f"line {rows[key].line}: {where}"  # a CSV sheet's own line (a workbook has none)
@@ -181,9 +181,6 @@ class _Reader:
             elif value is not None and declaration is not None:
                 self.scores[key].append(IndividualScore(evaluator.id, value, comment))
         return EvaluatorSheet(evaluator, shown_name(name), declaration)
-
-    def score(self, text: str, scale: Scale) -> tuple[Decimal | None, str]:
-        return scale.read(text)
 
     def uncovered(self, panel: list[Evaluator], conflicted: dict[str, set[str]]) -> None:
         """Items no evaluator may score once conflicts are declared: the panel itself must change."""
