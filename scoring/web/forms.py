@@ -151,7 +151,3 @@ class ModerationForm(forms.Form):
                     "rationale", f"Enter a rationale: the agreed score differs from the proposed {self.proposed}"
                 )
         return data
-
-
-def login_username_field() -> str:
-    return str(get_user_model().USERNAME_FIELD)

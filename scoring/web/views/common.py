@@ -36,7 +36,7 @@ def overview(request: HttpRequest, tender: Tender, membership: Membership) -> Ht
     sheet = None
     if "evaluator" in held:
         sheet = Sheet.objects.filter(tender=tender, panel_id=held["evaluator"].panel_id).first()
-    context = {"tender": tender, "roles": sorted(held), "sheet": sheet, "latest": tender.decisions.first()}
+    context = {"tender": tender, "roles": sorted(held), "sheet": sheet}
     return render(request, "web/tender.html", context)
 
 
