@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import ROOT, invoke
 from web_support import PASSWORD, client_for, make_user
 
@@ -84,3 +85,38 @@ def test_cookies_are_secure_unless_turned_off_for_a_loopback_server(tmp_path: Pa
     env["TENDERSCORE_SECURE_COOKIES"] = "0"
     loopback = subprocess.run([sys.executable, "-c", read], env=env, capture_output=True, text=True, check=True)
     assert loopback.stdout.split() == ["False", "False", "True", "Lax"]
+
+
+@pytest.mark.parametrize(
+    ("manifest", "expected"),
+    [
+        (b"{not json", "manifest.json: expected the JSON manifest `tenderscore web backup` writes, found invalid JSON"),
+        (b"\xff\xfe", "manifest.json: expected the JSON manifest `tenderscore web backup` writes, found invalid JSON"),
+        (b"[1, 2]", "manifest.json: expected the JSON object `tenderscore web backup` writes, found [1, 2]"),
+        (b'{"engine": "sqlite"}', "manifest.json: files: expected an object of file names and their sha256"),
+        (b'{"engine": "sqlite", "files": {"web.sqlite3": 1}}', "files: expected an object of file names and their"),
+        (b'{"engine": "sqlite", "files": {"../web.sqlite3": "ab"}}', "files: expected an object of file names"),
+        (b'{"files": {}}', "manifest.json: engine: expected sqlite or postgresql, found null"),
+        (b'{"engine": "sqlite", "files": {}}', "manifest.json: files: expected web.sqlite3 listed"),
+        (b'{"engine": "sqlite", "files": {}, "ledger_records": "two"}', "ledger_records: expected a whole number"),
+    ],
+)
+def test_restore_from_a_malformed_or_foreign_manifest_says_what_was_expected(
+    web: Path, tmp_path: Path, manifest: bytes, expected: str
+) -> None:
+    from tenderscore.scoring.errors import InputError
+    from tenderscore.scoring.web.backup import restore
+
+    (tmp_path / "manifest.json").write_bytes(manifest)
+    with pytest.raises(InputError) as raised:
+        restore(tmp_path, force=False)
+    assert str(tmp_path / "manifest.json") in str(raised.value) and expected in str(raised.value)
+
+
+def test_restore_from_a_folder_with_a_foreign_manifest_exits_2_without_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "backup").mkdir()
+    (tmp_path / "backup" / "manifest.json").write_text('{"name": "some other tool"}\n', encoding="utf-8")
+    result = run("web", "restore", str(tmp_path / "backup"), "--data", str(tmp_path / "data"))
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"Error: {tmp_path / 'backup' / 'manifest.json'}: files: expected an object" in result.stderr

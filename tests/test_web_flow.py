@@ -197,3 +197,52 @@ def test_an_evaluator_may_declare_conflicts_with_several_bidders(web: Path) -> N
     assert panel.tender.sheets.get(panel_id="beth").conflicted_bids() == ["peak", "tame"]
     assert beth.get(f"/tenders/{panel.pk}/sheet/bids/tame/").status_code == 404
     assert beth.get(f"/tenders/{panel.pk}/sheet/bids/northway/").status_code == 200
+
+
+def test_a_question_marked_out_of_its_own_scale_is_scored_and_moderated_on_it(web: Path) -> None:
+    import re
+
+    from conftest import FIXTURES
+    from web_support import CONFLICTS, PANEL, fixture_scores, pack_zip
+
+    # Q1 out of 60 in steps of 5 (as in test_panel_question_scale.py); Q2 and SV1 stay on the tender's 0 to 5.
+    tender = (FIXTURES / "stockport-panel" / "tender.yaml").read_text(encoding="utf-8")
+    tender = tender.replace("weight: 25, min_score: 2}", "weight: 25, min_score: 2, scale_max: 60, scale_step: 5}")
+    assert "scale_max: 60, scale_step: 5" in tender
+    panel = Panel(pack_zip(extra={"stockport-panel/tender.yaml": tender.encode()}, top="stockport-panel"))
+    panel.open()
+    for pid in PANEL:
+        c = panel.client(f"evaluator:{pid}")
+        conflicts = CONFLICTS.get(pid, [])
+        form: dict[str, Any] = {"full_name": pid.title(), "has_conflict": "yes" if conflicts else "no"}
+        form |= {"confirm": "on", "conflicts": conflicts}
+        assert c.post(f"/tenders/{panel.pk}/declaration/", form).status_code == 302
+        pages: dict[str, dict[str, str]] = {}
+        for (bid, question), (score, comment) in fixture_scores(pid).items():
+            if bid in conflicts:
+                continue
+            # The fixture's Q1 scores out of 5, times 10: on Q1's steps of 5, and over the tender's maximum of 5.
+            given = str(int(score) * 10) if question == "Q1" else score
+            page = pages.setdefault(bid, {})
+            page |= {f"score_{question}": given, f"comment_{question}": comment, f"version_{question}": "0"}
+        if pid == "ahmed":
+            html = text_of(c.get(f"/tenders/{panel.pk}/sheet/bids/tame/"))
+            q1 = re.findall(r'name="score_Q1"[^>]*value="([^"]*)"', html)
+            assert q1 == [str(n) for n in range(0, 65, 5)], q1
+            assert re.findall(r'name="score_Q2"[^>]*value="([^"]*)"', html) == ["0", "1", "2", "3", "4", "5"]
+            # The tender's descriptors describe its 0 to 5 only (Q2 and SV1); Q1 gets the default words at its ends.
+            assert "60: Excellent" in html and html.count("5: Excellent: exceeds the requirement") == 2
+        for bid, page in pages.items():
+            response = c.post(f"/tenders/{panel.pk}/sheet/bids/{bid}/", page)
+            assert response.status_code == 302, response.content.decode()[:3000]
+        assert c.post(f"/tenders/{panel.pk}/sheet/submit/", {"confirm": "on"}).status_code == 302
+    moderator = panel.client("moderator")
+    url = f"/tenders/{panel.pk}/moderation/tame/Q1/"
+    # Tameside Q1: 20, 50, 30; median 30. A 3 is on the tender's scale but off Q1's steps of 5.
+    off_step = moderator.post(url, {"score": "3", "rationale": "Out of 5 by mistake", "version": "0"})
+    assert off_step.status_code == 200 and "Select a valid choice" in text_of(off_step)
+    agreed = moderator.post(
+        url, {"score": "45", "rationale": "The policy is sound once a lead is named", "version": "0"}
+    )
+    assert agreed.status_code == 302, text_of(agreed)[:3000]
+    assert panel.tender.consensus.get(bid="tame", question="Q1").score == "45"

@@ -41,6 +41,7 @@ DATABASE_DUMP = "database.dump"
 LEDGER_FILE = "ledger.sqlite3"
 LEDGER_DUMP = "ledger.dump"
 SECRET_FILE = "secret-key"
+_WRITER = "`tenderscore web backup`"
 
 
 class BackupFailed(TenderscoreError):
@@ -195,7 +196,7 @@ def restore(folder: Path, force: bool) -> Outcome:
     manifest_path = folder / MANIFEST
     if not manifest_path.is_file():
         raise InputError([Problem(str(folder), MANIFEST, "expected a backup made by `tenderscore web backup`")])
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest = _read_manifest(manifest_path)
     files: dict[str, str] = manifest["files"]
     for name, expected in files.items():
         path = folder / name
@@ -237,6 +238,43 @@ def restore(folder: Path, force: bool) -> Outcome:
         if count < int(manifest["ledger_records"]):
             raise BackupDiffers(f"the restored ledger holds {count} records, the backup {manifest['ledger_records']}")
     return Outcome(folder, engine, files, count, head)
+
+
+def _read_manifest(path: Path) -> dict[str, Any]:
+    """The manifest as `backup` writes it, or an InputError naming what is not: a folder holding some other
+    tool's manifest.json (or a damaged one) must be refused before anything is touched, not end in a traceback."""
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        found = f"found invalid JSON ({exc})"
+        raise InputError([Problem(str(path), "", f"expected the JSON manifest {_WRITER} writes, {found}")]) from None
+    if not isinstance(manifest, dict):
+        found = f"found {_json_shown(manifest)}"
+        raise InputError([Problem(str(path), "", f"expected the JSON object {_WRITER} writes, {found}")])
+    problems = []
+    files, engine = manifest.get("files"), manifest.get("engine")
+    # Plain names only: a backup's files are all in its folder, and restore reads nothing outside it.
+    if not (
+        isinstance(files, dict)
+        and all(isinstance(d, str) and isinstance(n, str) and n and Path(n).name == n for n, d in files.items())
+    ):
+        problems.append(Problem(str(path), "files", "expected an object of file names and their sha256"))
+    if engine not in ("sqlite", "postgresql"):
+        problems.append(Problem(str(path), "engine", f"expected sqlite or postgresql, found {_json_shown(engine)}"))
+    elif isinstance(files, dict) and (wanted := DATABASE_FILE if engine == "sqlite" else DATABASE_DUMP) not in files:
+        problems.append(Problem(str(path), "files", f"expected {wanted} listed: the {engine} database's copy"))
+    records = manifest.get("ledger_records")
+    if records is not None and (isinstance(records, bool) or not isinstance(records, int) or records < 0):
+        problems.append(Problem(str(path), "ledger_records", f"expected a whole number, found {_json_shown(records)}"))
+    if problems:
+        raise InputError(problems)
+    return manifest
+
+
+def _json_shown(value: object) -> str:
+    """A value from the manifest as a problem quotes it: short, since the file may be anything at all."""
+    text = json.dumps(value)
+    return text if len(text) <= 40 else f"{text[:40]}..."
 
 
 def _pg_restore(dump: Path, url: str) -> None:

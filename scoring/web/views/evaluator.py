@@ -87,10 +87,12 @@ def sheet_view(request: HttpRequest, tender: Tender, membership: Membership) -> 
 
 
 class BidScoresForm(forms.Form):
-    def __init__(self, questions: list[Any], scale: Scale, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, questions: list[Any], scales: dict[str, Scale], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choices = [(fmt_plain(v), f"{fmt_plain(v)}: {words}") for v, words in _descriptors(scale)]
         for item in questions:
+            # A question may be marked out of its own scale (Scale.of): its choices and words are its own.
+            scale = scales[item.question]
+            choices = [(fmt_plain(v), f"{fmt_plain(v)}: {words}") for v, words in _descriptors(scale)]
             self.fields[f"score_{item.question}"] = forms.ChoiceField(
                 label=f"{item.question}: {item.title}", choices=choices, required=False, widget=forms.RadioSelect
             )
@@ -127,9 +129,8 @@ def bid_scores(request: HttpRequest, tender: Tender, membership: Membership, bid
         initial[f"score_{item.question}"] = row.score if row else ""
         initial[f"comment_{item.question}"] = row.comment if row else ""
         initial[f"version_{item.question}"] = row.version if row else 0
-    scale = Scale.of(pack.tender)
     locked = sheet.submitted_at is not None or tender.state != Tender.OPEN
-    form = BidScoresForm(questions, scale, request.POST or None, initial=initial)
+    form = BidScoresForm(questions, Scale.by_question(pack.tender), request.POST or None, initial=initial)
     saved = request.method == "POST" and not locked and form.is_valid()
     if saved and _save_scores(request, tender, sheet, bid, questions, form):
         messages.success(request, f"Draft scores saved for {bidders[bid]}")

@@ -15,6 +15,7 @@ from django.utils import timezone
 from ...errors import InputError
 from ...numbers import fmt2, fmt_plain
 from ...panel.consensus import set_aside_words, spread_words
+from ...panel.scale import Scale
 from ...panel.spread import RED, ItemStatistics
 from ..access import signed_in, tender_view
 from ..forms import ConfirmForm, ModerationForm
@@ -98,7 +99,9 @@ def moderate_item(
     except KeyError:
         raise Http404("No such item") from None
     agreed = Consensus.objects.filter(tender=tender, bid=bid, question=question).first()
-    scale = [(fmt_plain(v), fmt_plain(v)) for v in state.moderation.scale.values()]
+    # The question's own scale where it has one, as its spread and proposal were worked on (moderate_sheets).
+    own = Scale.by_question(state.pack.tender).get(question, state.moderation.scale)
+    scale = [(fmt_plain(v), fmt_plain(v)) for v in own.values()]
     proposed = fmt_plain(item.proposed)
     initial: dict[str, Any] = {"score": agreed.score if agreed else proposed}
     initial |= {"rationale": agreed.rationale if agreed else "", "version": agreed.version if agreed else 0}
