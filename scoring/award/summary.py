@@ -9,6 +9,7 @@ Competitors other than the most advantageous tender are never named: a summary g
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from ..numbers import fmt_gbp, fmt_plain
 from ..panel.scale import Scale
 from ..result import BidResult, Result
 from ..ruleset import RulesetFile
+from ..safe_text import safe_text
 
 COMPONENTS = {"price": "Price", "quality": "Quality", "social_value": "Social value"}
 # In words, each price method's formula as docs/methods.md gives it; explanation.PRICE_WORKING works it with figures.
@@ -426,3 +428,21 @@ def supplier_lines(supplier: Supplier) -> list[str]:
         f"Email address: {supplier.email or MISSING}",
         f"Unique identifier: {supplier.identifier or MISSING}",
     ]
+
+
+def safe_summary(summary: Summary) -> Summary:
+    """`summary` with every text in it made safe to write (safe_text): names, rationales and notes come from the
+    bids and the panel, and a control character in one would act on a terminal that prints a summary and cannot
+    be written into a Word file at all (XML has no place for it)."""
+    safe: Summary = _safe(summary)
+    return safe
+
+
+def _safe(value: Any) -> Any:
+    if isinstance(value, str):
+        return safe_text(value)
+    if isinstance(value, tuple):
+        return tuple(_safe(item) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(value, **{f.name: _safe(getattr(value, f.name)) for f in dataclasses.fields(value)})
+    return value

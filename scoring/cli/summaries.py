@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -49,19 +48,14 @@ def summaries(source: str, output_dir: Path, fmt: str, allow_missing_explanation
       tenderscore summaries fixtures/stockport-highways --output-dir summaries
       tenderscore summaries fixtures/stockport-highways --output-dir summaries --format html
     """
-    from ..award import Summary, build_summaries, render_docx, render_html, render_markdown
+    from ..award import build_summaries, render_summary
     from ..files import write_atomic
     from .decided import open_decision
 
     decision = open_decision(source, ledger)
-    renderers: dict[str, Callable[[Summary], str | bytes]] = {
-        "docx": render_docx,
-        "html": render_html,
-        "markdown": render_markdown,
-    }
     # Every summary is built before any is written: a refusal leaves the folder as it was.
     documents = [
-        (output_dir / f"assessment-summary-{s.own.supplier.bid_id}.{EXTENSIONS[fmt]}", renderers[fmt](s))
+        (output_dir / f"assessment-summary-{s.own.supplier.bid_id}.{EXTENSIONS[fmt]}", render_summary(s, fmt))
         for s in build_summaries(decision, allow_missing_explanations)
     ]
     output_dir.mkdir(parents=True, exist_ok=True)
