@@ -8,7 +8,9 @@ and `explain --format json` (the rationale and rule trace of each score), not ag
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -283,3 +285,31 @@ def test_every_scoring_method_is_put_in_words() -> None:
 
     assert set(summary.PRICE_METHODS) == set(points.PRICE_METHODS)
     assert set(summary.QUALITY_METHODS) == set(points.QUALITY_METHODS)
+
+
+def kept_records(ledger: Path) -> int:
+    if not ledger.exists():
+        return 0
+    with closing(sqlite3.connect(ledger)) as conn:
+        (count,) = conn.execute("SELECT count(*) FROM records").fetchone()
+    return int(count)
+
+
+def test_a_pack_whose_summaries_are_refused_or_fail_keeps_no_record(
+    _private_ledger: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A pack's record is appended for the summaries it is scored for: with none delivered, none is kept.
+    refused = invoke("summaries", PANEL_PACK, "--output-dir", tmp_path / "refused")
+    assert refused.exit_code == 2 and "Decision record" not in refused.stderr
+    assert kept_records(_private_ledger) == 0
+
+    from tenderscore.scoring import award
+
+    def broken(summary: Any) -> bytes:
+        raise RuntimeError("the renderer failed")
+
+    monkeypatch.setitem(award.RENDERERS, "docx", broken)
+    with pytest.raises(RuntimeError, match="the renderer failed"):
+        invoke("summaries", STOCKPORT_PACK, "--output-dir", tmp_path / "out")
+    assert kept_records(_private_ledger) == 0
+    assert not (tmp_path / "out").exists()

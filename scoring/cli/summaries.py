@@ -48,16 +48,21 @@ def summaries(source: str, output_dir: Path, fmt: str, allow_missing_explanation
       tenderscore summaries fixtures/stockport-highways --output-dir summaries
       tenderscore summaries fixtures/stockport-highways --output-dir summaries --format html
     """
-    from ..award import build_summaries, render_summary
+    from ..award import Decision, build_summaries, render_summary
     from ..files import write_atomic
     from .decided import open_decision
 
-    decision = open_decision(source, ledger)
-    # Every summary is built before any is written: a refusal leaves the folder as it was.
-    documents = [
-        (output_dir / f"assessment-summary-{s.own.supplier.bid_id}.{EXTENSIONS[fmt]}", render_summary(s, fmt))
-        for s in build_summaries(decision, allow_missing_explanations)
-    ]
+    documents: list[tuple[Path, str | bytes]] = []
+
+    def render_all(decision: Decision) -> None:
+        documents.extend(
+            (output_dir / f"assessment-summary-{s.own.supplier.bid_id}.{EXTENSIONS[fmt]}", render_summary(s, fmt))
+            for s in build_summaries(decision, allow_missing_explanations)
+        )
+
+    # Every summary is built and rendered before any is written, and before a pack's record is kept: a refusal
+    # or a failed renderer leaves the folder as it was and appends nothing.
+    open_decision(source, ledger, render_all)
     output_dir.mkdir(parents=True, exist_ok=True)
     for path, data in documents:
         write_atomic(path, data)
