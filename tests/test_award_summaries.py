@@ -8,12 +8,15 @@ and `explain --format json` (the rationale and rule trace of each score), not ag
 from __future__ import annotations
 
 import json
+import sqlite3
+from collections.abc import Callable
+from contextlib import closing
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, STOCKPORT_PACK, invoke, load_json
+from conftest import FIXTURES, STOCKPORT_PACK, basic_bid, basic_tender, invoke, load_json
 from docx import Document
 from docx.table import Table
 from tenderscore.scoring.numbers import fmt_gbp
@@ -212,4 +215,101 @@ def test_a_record_that_does_not_verify_is_refused(highways: dict[str, Any], tmp_
     tampered.write_text(json.dumps(record), encoding="utf-8")
     done = invoke("summaries", tampered, "--output-dir", tmp_path / "out")
     assert done.exit_code == 4
+    assert not (tmp_path / "out").exists()
+
+
+def summarised(pack: Path, out: Path) -> tuple[dict[str, Any], dict[str, str]]:
+    """The pack's published result by bid id (`score --format json`, what every summary must agree with), and
+    its Markdown summaries by bid id."""
+    scored = load_json(invoke("score", pack, "--format", "json", "--no-ledger").stdout)
+    done = invoke("summaries", pack, "--output-dir", out, "--format", "markdown")
+    assert done.exit_code == 0, done.output
+    summaries = {p.stem.removeprefix("assessment-summary-"): p.read_text(encoding="utf-8") for p in out.iterdir()}
+    return {b["bid_id"]: b for b in scored["bids"]}, summaries
+
+
+def with_rationales(scores: dict[str, tuple[int, int, int]]) -> str:
+    """scores.csv from each bid's (Q1, Q2, SV1) scores, every one with a rationale."""
+    rows = [
+        f"{bid},{q},{score},Reason {bid} {q}\n"
+        for bid, by_q in scores.items()
+        for q, score in zip(("Q1", "Q2", "SV1"), by_q, strict=True)
+    ]
+    return "bid,question,score,rationale\n" + "".join(rows)
+
+
+def test_a_questions_own_scale_and_range_pricing_are_worked_as_scored(
+    make_pack: Callable[..., Path], tmp_path: Path
+) -> None:
+    tender = basic_tender(price={"method": "range"})
+    tender["quality"]["questions"][0]["scale_max"] = 10
+    bids = {"a": basic_bid("A Ltd", "80000.00"), "b": basic_bid("B Ltd", "100000.00"), "c": basic_bid("C", "90000.00")}
+    pack = make_pack(tender, bids, with_rationales({"a": (8, 3, 3), "b": (6, 3, 3), "c": (5, 3, 3)}))
+    result, summaries = summarised(pack, tmp_path / "out")
+    c = summaries["c"]
+    # Q1 is marked out of its own 10: c's 5 is 25 × 5 / 10 = 12.50 points, not 25 × 5 / 5.
+    assert result["c"]["quality"]["questions"]["Q1"]["points"] == "12.50"
+    assert "| Q1 Method | 25 | 5 of 10 | 12.50 |" in c
+    assert "Points = 25 × 5 / 10 = 12.50 (minimum 2: met)" in c
+    assert "| — Q1 Method | 25 | minimum score 2; scores 0 to 10 in steps of 1" in c
+    # Q2 keeps the tender's 0 to 5: 15 × 3 / 5 = 9.00.
+    assert "| Q2 Resources | 15 | 3 of 5 | 9.00 |" in c
+    # range: 40 × (highest − price) / (highest − lowest) = 40 × (100,000 − 90,000) / (100,000 − 80,000) = 20.00.
+    assert result["c"]["price"]["points"] == "20.00"
+    assert "40 × (£100,000.00 − £90,000.00) / (£100,000.00 − £80,000.00) = 20.00, 20.00 points" in c
+    assert "highest eligible price £100,000.00" in c
+    assert "method range" not in c
+    # Other suppliers are never named: the price working carries no bid id of the lowest or highest bidder.
+    assert "lowest eligible price: a" not in c
+
+
+def test_relative_to_best_divides_by_the_best_eligible_score(make_pack: Callable[..., Path], tmp_path: Path) -> None:
+    tender = basic_tender()
+    tender["quality"]["method"] = "relative_to_best"
+    bids = {"a": basic_bid("A Ltd", "90000.00"), "b": basic_bid("B Ltd", "100000.00")}
+    pack = make_pack(tender, bids, with_rationales({"a": (4, 3, 2), "b": (2, 3, 4)}))
+    result, summaries = summarised(pack, tmp_path / "out")
+    b = summaries["b"]
+    # The best eligible Q1 is a's 4: b's 2 is 25 × 2 / 4 = 12.50; SV1's best is b's own 4: 5 × 4 / 4 = 5.00.
+    assert result["b"]["quality"]["questions"]["Q1"]["points"] == "12.50"
+    assert "| Q1 Method | 25 | 2 of 5 | 12.50 |" in b
+    assert "Points = 25 × 2 / 4 (the best eligible score) = 12.50 (minimum 2: met)" in b
+    assert "Points = 5 × 4 / 4 (the best eligible score) = 5.00 (minimum 1: met)" in b
+    assert "÷ the best score any eligible tender was given for it" in b
+    assert "× the score ÷ 5" not in b
+
+
+def test_every_scoring_method_is_put_in_words() -> None:
+    from tenderscore.scoring import points
+    from tenderscore.scoring.award import summary
+
+    assert set(summary.PRICE_METHODS) == set(points.PRICE_METHODS)
+    assert set(summary.QUALITY_METHODS) == set(points.QUALITY_METHODS)
+
+
+def kept_records(ledger: Path) -> int:
+    if not ledger.exists():
+        return 0
+    with closing(sqlite3.connect(ledger)) as conn:
+        (count,) = conn.execute("SELECT count(*) FROM records").fetchone()
+    return int(count)
+
+
+def test_a_pack_whose_summaries_are_refused_or_fail_keeps_no_record(
+    _private_ledger: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A pack's record is appended for the summaries it is scored for: with none delivered, none is kept.
+    refused = invoke("summaries", PANEL_PACK, "--output-dir", tmp_path / "refused")
+    assert refused.exit_code == 2 and "Decision record" not in refused.stderr
+    assert kept_records(_private_ledger) == 0
+
+    from tenderscore.scoring import award
+
+    def broken(summary: Any) -> bytes:
+        raise RuntimeError("the renderer failed")
+
+    monkeypatch.setitem(award.RENDERERS, "docx", broken)
+    with pytest.raises(RuntimeError, match="the renderer failed"):
+        invoke("summaries", STOCKPORT_PACK, "--output-dir", tmp_path / "out")
+    assert kept_records(_private_ledger) == 0
     assert not (tmp_path / "out").exists()

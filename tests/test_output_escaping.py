@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 from conftest import all_scores, basic_bid, basic_tender, invoke
 
@@ -55,3 +56,35 @@ def test_codes_read_back_from_a_record_are_guarded_in_csv(make_pack) -> None:
     bid = replace(result.bids[0], flags=[Flag("=cmd|x", "m", "r")], notices=[Notice("@sum", "m", "r")])
     (row,) = list(csv.DictReader(io.StringIO(render_csv(replace(result, bids=[bid])))))
     assert (row["flags"], row["notices"]) == ("'=cmd|x", "'@sum")
+
+
+HOSTILE = "Acme \x1b[31m<b>bold</b> [x](javascript:alert(1))"
+HOSTILE_SCORES = (
+    "bid,question,score,rationale\n"
+    + "".join(f"a,{q},4,<i>fine</i> [y](javascript:z)\n" for q in ("Q1", "Q2", "SV1"))
+    + "".join(f"b,{q},3,Good\n" for q in ("Q1", "Q2", "SV1"))
+)
+
+
+def test_assessment_summaries_write_a_hostile_name_as_text_in_every_format(make_pack, tmp_path) -> None:
+    from docx import Document
+
+    bids = {"a": basic_bid(HOSTILE, "90000.00"), "b": basic_bid("Beta Ltd", "100000.00")}
+    pack = make_pack(basic_tender(), bids, HOSTILE_SCORES)
+    written = {}
+    for fmt, ext in (("docx", "docx"), ("html", "html"), ("markdown", "md")):
+        done = invoke("summaries", pack, "--output-dir", tmp_path / fmt, "--format", fmt)
+        assert done.exit_code == 0, done.output
+        written[fmt] = tmp_path / fmt / f"assessment-summary-b.{ext}"
+    # The escape is written as the six characters \u001b (safe_text), as `score` writes it; no ESC byte anywhere.
+    doc = Document(str(written["docx"]))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "The most advantageous tender: Acme \\u001b[31m<b>bold</b> [x](javascript:alert(1))" in text
+    html = written["html"].read_text(encoding="utf-8")
+    assert "\x1b" not in html and "Acme \\u001b[31m&lt;b&gt;bold&lt;/b&gt;" in html
+    md = written["markdown"].read_text(encoding="utf-8")
+    assert "\x1b" not in md and "<b>" not in md and "<i>" not in md
+    assert not re.search(r"(?<!\\)\]\(javascript", md)  # a link's "](" only ever escaped
+    # Markdown's own escapes (output.table's): entities for the angle brackets, backslashes for the link brackets.
+    assert "&lt;b&gt;bold&lt;/b&gt; \\[x\\](javascript:alert(1))" in md
+    assert "&lt;i&gt;fine&lt;/i&gt; \\[y\\](javascript:z)" in md

@@ -9,6 +9,7 @@ Competitors other than the most advantageous tender are never named: a summary g
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,18 +18,28 @@ from typing import Any
 
 from ..errors import InputError, Problem
 from ..explanation import Scored, explain
-from ..models import Bid, Tender
+from ..models import Bid, Question, Tender
 from ..numbers import fmt_gbp, fmt_plain
 from ..panel.scale import Scale
 from ..result import BidResult, Result
 from ..ruleset import RulesetFile
+from ..safe_text import safe_text
 
 COMPONENTS = {"price": "Price", "quality": "Quality", "social_value": "Social value"}
+# In words, each price method's formula as docs/methods.md gives it; explanation.PRICE_WORKING works it with figures.
 PRICE_METHODS = {
     "lowest_relative": "{w} × the lowest eligible price ÷ the tender's price",
     "linear_from_lowest": (
         "{w} × max(0, 1 − (the tender's price − the lowest eligible price) ÷ the lowest eligible price)"
     ),
+    "range": (
+        "{w} × (the highest eligible price − the tender's price) ÷ "
+        "(the highest eligible price − the lowest eligible price)"
+    ),
+}
+QUALITY_METHODS = {
+    "scale": "the question's weight × the score ÷ the top of the question's scale",
+    "relative_to_best": "the question's weight × the score ÷ the best score any eligible tender was given for it",
 }
 NO_EXPLANATION = "No explanation was recorded for this score."
 
@@ -247,12 +258,13 @@ class _Builder:
     def _criteria(self) -> tuple[Criterion, ...]:
         t = self.tender
         scale = Scale.of(t)
-        s = fmt_plain(scale.maximum)
         descriptors = "; ".join(f"{fmt_plain(point)} {words}" for point, words in scale.descriptors)
         scale_text = f"scores {scale.describe()} ({descriptors})"
         method = self.result.tender.price_method
         w = fmt_plain(t.weights.price)
         formula = PRICE_METHODS.get(method, f"method {method}").format(w=w)
+        quality_method = self.result.tender.quality_method
+        per_question = QUALITY_METHODS.get(quality_method, f"method {quality_method}")
         price = Criterion(
             "price",
             "Price",
@@ -261,27 +273,21 @@ class _Builder:
             f"0 to {w} points; the lowest eligible price scores {w}.",
             (),
         )
-        questions = tuple(
-            SubCriterion(q.id, q.title, fmt_plain(q.weight), f"minimum score {fmt_plain(q.min_score)}")
-            for q in t.quality.questions
-        )
+        questions = tuple(self._question_criterion(q, scale) for q in t.quality.questions)
         quality = Criterion(
             "quality",
             "Quality",
             fmt_plain(t.weights.quality),
-            f"Each question is scored by the evaluation panel by consensus; its points are the question's weight "
-            f"× the score ÷ {s}, rounded half up to 0.01. A score under a question's minimum disqualifies the tender.",
-            f"Each question: {scale_text}.",
+            f"Each question is scored by the evaluation panel by consensus; its points are {per_question}, "
+            "rounded half up to 0.01. A score under a question's minimum disqualifies the tender.",
+            f"Each question: {scale_text}, unless given beside it.",
             questions,
         )
         themes = tuple(
             SubCriterion(f"theme {theme}", self.decision.theme_title(theme), fmt_plain(weight), "TOMs theme")
             for theme, weight in t.social_value.themes.items()
         )
-        sv_questions = tuple(
-            SubCriterion(q.id, q.title, fmt_plain(q.weight), f"minimum score {fmt_plain(q.min_score)}")
-            for q in t.social_value.questions
-        )
+        sv_questions = tuple(self._question_criterion(q, scale) for q in t.social_value.questions)
         social = Criterion(
             "social_value",
             "Social value",
@@ -290,12 +296,21 @@ class _Builder:
             f"measure's proxy value in ruleset {self.result.ruleset.id} {self.result.ruleset.version}, spend "
             "capped at the contract value; an unknown measure is not counted). Each theme's points are its "
             "weight × the tender's value in the theme ÷ the best eligible value in it; each social value "
-            f"question is scored as a quality question (its weight × the score ÷ {s}).",
+            f"question is scored as a quality question ({per_question}).",
             f"Each theme: 0 to its weight, the best eligible offer scoring the full weight. Each question: "
-            f"{scale_text}.",
+            f"{scale_text}, unless given beside it.",
             themes + sv_questions,
         )
         return (price, quality, social)
+
+    def _question_criterion(self, q: Question, tender_scale: Scale) -> SubCriterion:
+        """A question marked on its own scale says so beside it: the tender's scale is not the one it was scored on."""
+        assessed = f"minimum score {fmt_plain(q.min_score)}"
+        own = Scale.of(self.tender, q)
+        if (own.maximum, own.step) != (tender_scale.maximum, tender_scale.step):
+            words = "; ".join(f"{fmt_plain(point)} {text}" for point, text in own.descriptors)
+            assessed += f"; scores {own.describe()} ({words})"
+        return SubCriterion(q.id, q.title, fmt_plain(q.weight), assessed)
 
     def assessment(self, bid: BidResult) -> Assessment:
         ex = explain(self.decision.scored, bid.bid_id)
@@ -325,21 +340,23 @@ class _Builder:
             why = "The price was not scored: the tender was disqualified before price was assessed."
             return ScoreLine("price", "price", "Price", p["weight"], price, None, (why,))
         lowest = fmt_gbp(Decimal(p["lowest_gbp"]))
-        working = str(p["working"])
-        # explain's working names the lowest bidder; the arithmetic after its last " / " is all a supplier needs.
-        arithmetic = working[working.rfind(" / ") + 3 :] if " / " in working else working
-        formula = PRICE_METHODS.get(p["method"], p["method"]).format(w=p["weight"])
-        text = (
-            f"Tendered price {price}; lowest eligible price {lowest}. Points = {formula}: "
-            f"{p['weight']} × {lowest} / {arithmetic}, {p['points']} points."
-            if p["method"] == "lowest_relative"
-            else f"Tendered price {price}; lowest eligible price {lowest}. Points = {formula}: {p['points']} points."
-        )
+        figures = f"Tendered price {price}; lowest eligible price {lowest}"
+        # explain's working names the lowest bidder (and, under range, gives the highest price beside it): a
+        # summary names no competitor but the most advantageous tender, so that aside is left out of its working.
+        aside = f"lowest eligible price: {', '.join(p['lowest_bids'])}"
+        highest = self.decision.scored.index.highest
+        working = str(p["working"]).replace(f" ({aside})", "")
+        if highest is not None and p["method"] == "range":
+            figures += f"; highest eligible price {fmt_gbp(highest)}"
+            working = working.replace(f" ({aside}; highest {fmt_gbp(highest)})", "")
+        formula = PRICE_METHODS.get(p["method"], f"method {p['method']}").format(w=p["weight"])
+        text = f"{figures}. Points = {formula}: {working}, {p['points']} points."
         return ScoreLine("price", "price", "Price", p["weight"], price, p["points"], (text,))
 
     def question_line(self, criterion: str, q: Mapping[str, Any]) -> ScoreLine:
-        scale = self.result.tender.scale_max
-        score = f"{q['score']} of {fmt_plain(scale)}"
+        # explain gives the scale the question was marked on and the working it was scored by (its own
+        # scale_max, or the best eligible score under relative_to_best): the summary shows those, not the tender's.
+        score = f"{q['score']} of {q['scale_max']}"
         rationale = str(q["rationale"]).strip()
         explained = bool(rationale)
         stop = "" if rationale.endswith(".") else "."
@@ -348,7 +365,9 @@ class _Builder:
         if q["points"] is None:
             working = f"Scored {score} ({minimum}); no points: the tender was disqualified."
         else:
-            working = f"Points = {q['weight']} × {q['score']} / {fmt_plain(scale)} = {q['points']} ({minimum})."
+            working = f"Points = {q['working']}."
+            if f"= {q['points']} " not in q["working"]:  # worked to four places: the points are it rounded
+                working += f" Rounded half up to 0.01: {q['points']} points."
         return ScoreLine(criterion, q["id"], q["title"], q["weight"], score, q["points"], (reason, working), explained)
 
     def theme_line(self, th: Mapping[str, Any]) -> ScoreLine:
@@ -409,3 +428,21 @@ def supplier_lines(supplier: Supplier) -> list[str]:
         f"Email address: {supplier.email or MISSING}",
         f"Unique identifier: {supplier.identifier or MISSING}",
     ]
+
+
+def safe_summary(summary: Summary) -> Summary:
+    """`summary` with every text in it made safe to write (safe_text): names, rationales and notes come from the
+    bids and the panel, and a control character in one would act on a terminal that prints a summary and cannot
+    be written into a Word file at all (XML has no place for it)."""
+    safe: Summary = _safe(summary)
+    return safe
+
+
+def _safe(value: Any) -> Any:
+    if isinstance(value, str):
+        return safe_text(value)
+    if isinstance(value, tuple):
+        return tuple(_safe(item) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(value, **{f.name: _safe(getattr(value, f.name)) for f in dataclasses.fields(value)})
+    return value

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .common import emit, ledger_option, output_option, user_errors
+
+if TYPE_CHECKING:
+    from ..audit.location import LedgerLocation
 
 
 @click.command()
@@ -28,7 +32,7 @@ from .common import emit, ledger_option, output_option, user_errors
 )
 @ledger_option
 @user_errors
-def ocds(source: str, output: Path | None, ocid_prefix: str, report_url: str | None, ledger: Path) -> None:
+def ocds(source: str, output: Path | None, ocid_prefix: str, report_url: str | None, ledger: LedgerLocation) -> None:
     """Publish the award as an OCDS 1.1 release package: the tender (title, value, award criteria broken down by
     price, quality and social value with their weights), every bid (tenderer, value, status valid or
     disqualified, rank), bid statistics (bids, valid and disqualified bids, lowest and highest valid bid values,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .common import format_option, ledger_option, user_errors
+
+if TYPE_CHECKING:
+    from ..audit.location import LedgerLocation
 
 EXTENSIONS = {"docx": "docx", "html": "html", "markdown": "md"}
 
@@ -29,7 +32,9 @@ EXTENSIONS = {"docx": "docx", "html": "html", "markdown": "md"}
 )
 @ledger_option
 @user_errors
-def summaries(source: str, output_dir: Path, fmt: str, allow_missing_explanations: bool, ledger: Path) -> None:
+def summaries(
+    source: str, output_dir: Path, fmt: str, allow_missing_explanations: bool, ledger: LedgerLocation
+) -> None:
     """Write an assessment summary for every assessed tender (Procurement Act 2023 s.50(3); contents as the
     Procurement Regulations 2024 reg. 31 lists): the supplier's name, contact and unique identifier, the award
     criteria with their weights, methods and scales, each criterion's and sub-criterion's score explained by
@@ -49,21 +54,21 @@ def summaries(source: str, output_dir: Path, fmt: str, allow_missing_explanation
       tenderscore summaries fixtures/stockport-highways --output-dir summaries
       tenderscore summaries fixtures/stockport-highways --output-dir summaries --format html
     """
-    from ..award import Summary, build_summaries, render_docx, render_html, render_markdown
+    from ..award import Decision, build_summaries, render_summary
     from ..files import write_atomic
     from .decided import open_decision
 
-    decision = open_decision(source, ledger)
-    renderers: dict[str, Callable[[Summary], str | bytes]] = {
-        "docx": render_docx,
-        "html": render_html,
-        "markdown": render_markdown,
-    }
-    # Every summary is built before any is written: a refusal leaves the folder as it was.
-    documents = [
-        (output_dir / f"assessment-summary-{s.own.supplier.bid_id}.{EXTENSIONS[fmt]}", renderers[fmt](s))
-        for s in build_summaries(decision, allow_missing_explanations)
-    ]
+    documents: list[tuple[Path, str | bytes]] = []
+
+    def render_all(decision: Decision) -> None:
+        documents.extend(
+            (output_dir / f"assessment-summary-{s.own.supplier.bid_id}.{EXTENSIONS[fmt]}", render_summary(s, fmt))
+            for s in build_summaries(decision, allow_missing_explanations)
+        )
+
+    # Every summary is built and rendered before any is written, and before a pack's record is kept: a refusal
+    # or a failed renderer leaves the folder as it was and appends nothing.
+    open_decision(source, ledger, render_all)
     output_dir.mkdir(parents=True, exist_ok=True)
     for path, data in documents:
         write_atomic(path, data)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from tabulate import tabulate
@@ -10,6 +9,7 @@ from tabulate import tabulate
 from ..numbers import ZERO, fmt2, fmt_gbp, fmt_money, fmt_plain
 from ..published import facts_summary_line, summary_line
 from ..result import Result
+from ..safe_text import markdown_cell, markdown_text
 from .words import in_words
 
 HEADERS = ["Rank", "Bidder", "Price £", "Price pts", "Quality", "Social value", "Total", "Flags"]
@@ -70,22 +70,6 @@ def _facts_lines(result: Result) -> list[str]:
     return lines
 
 
-# Markdown passes raw HTML and links through: a bidder named "<script>..." or "[x](javascript:...)" must be
-# text. Entities for the HTML brackets (and an & that would start an entity), backslashes for the link brackets
-# and the backslash itself; "Brennan & Shaw" stays as written.
-_MARKDOWN = str.maketrans({"\\": "\\\\", "[": "\\[", "]": "\\]", "<": "&lt;", ">": "&gt;"})
-_ENTITY = re.compile(r"&(?=#?\w+;)")
-
-
-def _markdown_text(text: str) -> str:
-    return _ENTITY.sub("&amp;", text).translate(_MARKDOWN)
-
-
-def _markdown_cell(text: str) -> str:
-    # A bidder called "Acme | Sons" must not add a column and shift every figure after it.
-    return _markdown_text(text).replace("|", "\\|")
-
-
 def _heading(result: Result) -> str:
     t = result.tender
     return (
@@ -109,18 +93,18 @@ def render_table(result: Result) -> str:
 
 def render_markdown(result: Result) -> str:
     parts = [
-        f"# {_markdown_text(f'{result.tender.id} {result.tender.title}')}",
+        f"# {markdown_text(f'{result.tender.id} {result.tender.title}')}",
         "",
-        _markdown_text(_heading(result)),
+        markdown_text(_heading(result)),
         "",
     ]
     if result.eligible:
-        rows = _rows(result, _markdown_cell)
+        rows = _rows(result, markdown_cell)
         parts.append(tabulate(rows, headers=HEADERS, tablefmt="github", disable_numparse=True, colalign=ALIGN))
         parts.append("")
-    parts.append(_markdown_text(summary_line(result)))
+    parts.append(markdown_text(summary_line(result)))
     parts.append("")
     parts += [
-        f"- {_markdown_text(line)}" for line in _excluded_lines(result) + _policy_lines(result) + _facts_lines(result)
+        f"- {markdown_text(line)}" for line in _excluded_lines(result) + _policy_lines(result) + _facts_lines(result)
     ]
     return "\n".join(parts) + "\n"
