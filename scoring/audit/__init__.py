@@ -20,9 +20,9 @@ if TYPE_CHECKING:
     from .errors import RecordBroken as RecordBroken
     from .ledger import Ledger as Ledger
     from .ledger import StoredRecord as StoredRecord
-    from .ledger import record_decision as record_decision
     from .location import ledger_path as ledger_path
     from .record import build_record as build_record
+    from .store import record_decision as record_decision
 
 _HOME = {
     "ChainBroken": "errors",
@@ -32,7 +32,7 @@ _HOME = {
     "StoredRecord": "ledger",
     "ledger_path": "location",
     "build_record": "record",
-    "record_decision": "ledger",
+    "record_decision": "store",
 }
 
 __all__ = sorted(_HOME)

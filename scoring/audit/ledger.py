@@ -32,12 +32,10 @@ from typing import TYPE_CHECKING, Any
 from .chain import COLUMNS, ChainWalk, Head, Row, parse_stored, refusing_to_append, row_of, walk_on_from_head
 from .chain import summary_columns as summary_columns
 from .errors import ChainBroken, LedgerDamaged, LedgerUnavailable
-from .record import build_record, seal
+from .record import seal
 
 if TYPE_CHECKING:
-    from ..evaluate import Evaluation
-    from ..pack import Pack
-    from .location import LedgerLocation
+    pass
 
 SCHEMA_VERSION = 1
 # "TSDL" (tenderscore decision ledger): set in every ledger this version creates or appends to.
@@ -422,17 +420,3 @@ def _statements(script: str) -> list[str]:
 
 def _text(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
-
-
-def record_decision(
-    pack: Pack, evaluation: Evaluation, ledger: Ledger | LedgerLocation, before_commit: BeforeCommit | None = None
-) -> StoredRecord:
-    """Append the decision record of one scored pack to `ledger` (an open Ledger, or where one is: a file or a
-    postgresql:// URL, opened and closed here); returns it as stored (id, hash, record). The one place a single
-    decision is recorded. `before_commit` (see Ledger.append_many) writes what must exist before the record may."""
-    if isinstance(ledger, Ledger):
-        return ledger.append(build_record(pack, evaluation), before_commit)
-    from .store import open_ledger  # store imports this module: a URL must reach PgLedger, never a file named so
-
-    with open_ledger(ledger) as book:
-        return book.append(build_record(pack, evaluation), before_commit)

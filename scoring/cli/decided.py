@@ -10,11 +10,11 @@ from typing import Any
 
 import click
 
-from ..audit.ledger import StoredRecord, record_decision
+from ..audit.ledger import StoredRecord
 from ..audit.location import LedgerLocation
 from ..audit.replay import rebuild_pack, verified
 from ..audit.source import load_record, record_origin, scored_record
-from ..audit.store import open_ledger
+from ..audit.store import open_ledger, record_decision
 from ..award.summary import Decision
 from ..evaluate import evaluate
 from ..pack import Pack, load_pack
